@@ -1,6 +1,7 @@
 // Test helper: picks the TF.js backend for a test file (LEFFA_TEST_BACKEND, default wasm) and
 // checks tensor bookkeeping. Engine tests must leave tf.memory().numTensors where they found it.
 import * as tf from '@tensorflow/tfjs-core';
+import '../../models/tf.ts';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import assert from 'node:assert/strict';
