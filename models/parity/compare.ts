@@ -11,6 +11,8 @@ export interface Comparison {
   relErr: number;
   /** For integer images: number of elements that differ at all. */
   mismatches?: number;
+  /** float: relative bound; int: exact; uint8: level bound. */
+  kind?: 'float' | 'int' | 'uint8';
   ok: boolean;
   note?: string;
 }
@@ -55,5 +57,6 @@ export function compareTensor(name: string, ref: RawTensor, got: ProducedTensor,
   else if (ref.dtype === 'U8') { ok = maxErr <= tol.uint8Levels; note = `${mismatches} of ${a.length} differ (max ${maxErr} levels)`; }
   else if (isInt) { ok = maxErr === 0; }
   else ok = rel <= tol.rel;
-  return { name, shape: got.shape, maxAbsErr: maxErr, maxAbsRef: maxRef, relErr: rel, mismatches, ok, note };
+  const kind = ref.dtype === 'U8' ? 'uint8' : isInt ? 'int' : 'float';
+  return { name, shape: got.shape, maxAbsErr: maxErr, maxAbsRef: maxRef, relErr: rel, mismatches, kind, ok, note };
 }

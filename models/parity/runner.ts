@@ -111,6 +111,7 @@ export async function runParity(dirIn: string, handlers: RecordHandler[], opts: 
         return loaded;
       };
       try {
+        await getModel(); // loaded before the first record, so its tensors are not counted as a handler's leak
         for (const { r, h } of modelRecords) {
           log(`# ${r.id} (${wf.kind})`);
           await runRecord(r, h!, makeContext(dir, manifest, tensors, baseFolder, getModel), wf.kind);

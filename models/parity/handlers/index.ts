@@ -1,0 +1,15 @@
+// Every record handler the parity runner knows. A record id without a handler is reported as unsupported.
+import type { RecordHandler } from '../types.ts';
+import { genUnetHandler, refUnetHandler, vaeHandler } from './model-records.ts';
+import { pipelineHandler } from './pipeline.ts';
+import { schedulerHandler } from './scheduler.ts';
+import { cfgHandler } from './cfg.ts';
+
+export const ALL_HANDLERS: RecordHandler[] = [
+  vaeHandler,
+  refUnetHandler,
+  genUnetHandler,
+  schedulerHandler,
+  cfgHandler,
+  pipelineHandler,
+];
