@@ -5,12 +5,12 @@ import * as tf from '../tf.ts';
 
 export interface AttentionOptions {
   heads: number;
-  /** Upper bound on score-matrix elements per chunk (all heads and batch rows together). */
+  /** Upper bound on score-matrix elements per chunk of one head (queries x keys). */
   maxScoreElements?: number;
 }
 
-/** Default bound: 2^25 floats = 128 MiB of scores per chunk. */
-export const DEFAULT_MAX_SCORE_ELEMENTS = 2 ** 25;
+/** Default bound on one head's score chunk: 2^24 floats = 64 MiB. */
+export const DEFAULT_MAX_SCORE_ELEMENTS = 2 ** 24;
 
 /** Query-chunk length for a given problem size and budget (at least 1). */
 export function queryChunkSize(rows: number, nq: number, nk: number, maxScoreElements = DEFAULT_MAX_SCORE_ELEMENTS): number {
@@ -21,6 +21,10 @@ export function queryChunkSize(rows: number, nq: number, nk: number, maxScoreEle
  * softmax(Q Kᵀ / √d) V for every head.
  * q: [B, Nq, C], k and v: [B, Nk, C] with C = heads * d (heads laid out as contiguous d-wide slices,
  * as PyTorch's `view(B, N, heads, d)`). Returns [B, Nq, C].
+ *
+ * Formulation, measured on wasm (XNNPACK, TF.js 4.22; `npm run bench:engine` prints it again): a rank-3
+ * batched matMul over (batch x heads) ran at 0.1-1.6 GFLOP/s, a plain 2-D matMul per head at 12-22 GFLOP/s,
+ * and any `transposeB` at ~2. So: one transpose of K for all heads, then per head two plain 2-D matMuls.
  */
 export function multiHeadAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, opts: AttentionOptions): tf.Tensor3D {
   return tf.tidy(() => {
@@ -33,22 +37,22 @@ export function multiHeadAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3
     }
     const d = C / h;
     const rows = B * h;
-    // Heads folded into the batch axis; K transposed once so every matMul is a plain (non-transposed) one,
-    // which runs ~10x faster on wasm than transposeB (docs/tfjs-notes.md).
-    const qh = q.mul(1 / Math.sqrt(d)).reshape([B, Nq, h, d]).transpose([0, 2, 1, 3]).reshape([rows, Nq, d]) as tf.Tensor3D; // [B*h, Nq, d], pre-scaled
-    const kT = k.reshape([B, Nk, h, d]).transpose([0, 2, 3, 1]).reshape([rows, d, Nk]) as tf.Tensor3D; // [B*h, d, Nk]
-    const vh = v.reshape([B, Nk, h, d]).transpose([0, 2, 1, 3]).reshape([rows, Nk, d]) as tf.Tensor3D; // [B*h, Nk, d]
-    const chunk = queryChunkSize(rows, Nq, Nk, opts.maxScoreElements);
-    const outs: tf.Tensor3D[] = [];
-    for (let s = 0; s < Nq; s += chunk) {
-      const n = Math.min(chunk, Nq - s);
-      outs.push(tf.tidy(() => {
-        const qc = chunk >= Nq ? qh : qh.slice([0, s, 0], [rows, n, d]); // [B*h, n, d]
-        const scores = tf.matMul(qc, kT); // [B*h, n, Nk]
-        return tf.matMul(tf.softmax(scores), vh) as tf.Tensor3D; // [B*h, n, d]
-      }));
+    const qh = tf.unstack(q.mul(1 / Math.sqrt(d)).reshape([B, Nq, h, d]).transpose([0, 2, 1, 3]).reshape([rows, Nq, d])) as tf.Tensor2D[]; // rows x [Nq, d], pre-scaled
+    const kT = tf.unstack(k.reshape([B, Nk, h, d]).transpose([0, 2, 3, 1]).reshape([rows, d, Nk])) as tf.Tensor2D[]; // rows x [d, Nk]
+    const vh = tf.unstack(v.reshape([B, Nk, h, d]).transpose([0, 2, 1, 3]).reshape([rows, Nk, d])) as tf.Tensor2D[]; // rows x [Nk, d]
+    const chunk = queryChunkSize(1, Nq, Nk, opts.maxScoreElements);
+    const heads: tf.Tensor2D[] = [];
+    for (let r = 0; r < rows; r++) {
+      const parts: tf.Tensor2D[] = [];
+      for (let s = 0; s < Nq; s += chunk) {
+        const n = Math.min(chunk, Nq - s);
+        parts.push(tf.tidy(() => {
+          const qc = n === Nq ? qh[r]! : qh[r]!.slice([s, 0], [n, d]); // [n, d]
+          return tf.matMul(tf.softmax(tf.matMul(qc, kT[r]!)), vh[r]!); // [n, Nk] -> [n, d]
+        }));
+      }
+      heads.push(parts.length === 1 ? parts[0]! : (tf.concat(parts, 0) as tf.Tensor2D)); // [Nq, d]
     }
-    const o = outs.length === 1 ? outs[0]! : tf.concat(outs, 1); // [B*h, Nq, d]
-    return o.reshape([B, h, Nq, d]).transpose([0, 2, 1, 3]).reshape([B, Nq, C]) as tf.Tensor3D; // [B, Nq, C]
+    return tf.stack(heads).reshape([B, h, Nq, d]).transpose([0, 2, 1, 3]).reshape([B, Nq, C]) as tf.Tensor3D; // [B, Nq, C]
   });
 }
