@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every test file under test/ (or those given as arguments) with Node's built-in test runner,
 // TypeScript loaded through tsx. Files ending in .slow.test.ts run only when LEFFA_SLOW_TESTS=1.
+// Arguments may be files or folders (a folder means every test file under it).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +18,8 @@ function walk(dir) {
 
 const args = process.argv.slice(2);
 const slow = process.env.LEFFA_SLOW_TESTS === '1';
-const files = (args.length ? args : walk('test'))
+const expanded = args.flatMap((a) => (statSync(a).isDirectory() ? walk(a) : [a]));
+const files = (args.length ? expanded : walk('test'))
   .filter((f) => slow || !f.endsWith('.slow.test.ts') || args.includes(f))
   .filter((f) => !f.includes(`${join('test', 'e2e')}`) || args.length > 0)
   .sort();
