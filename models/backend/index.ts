@@ -1,0 +1,4 @@
+// Public entry of the backend selector: start TensorFlow.js once, report memory, shut down.
+export { initBackend, shutdownBackend, backendInfo } from './init.ts';
+export { memoryReport, type MemoryReport } from './memory.ts';
+export { REQUESTABLE_BACKENDS, type BackendInfo, type InitBackendOptions, type RequestedBackend } from './types.ts';
