@@ -31,8 +31,8 @@ export function archFromFolderName(name: string): LeffaArch {
 
 function readJson(path: string): Record<string, unknown> {
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (e) { throw new Error(`config ${path}: cannot be read (${(e as Error).message})`); }
-  try { return JSON.parse(text) as Record<string, unknown>; } catch (e) { throw new Error(`config ${path}: not valid JSON (${(e as Error).message})`); }
+  try { text = readFileSync(path, 'utf8'); } catch (e) { throw new Error(`config ${path}: cannot be read (${(e as Error).message})`, { cause: e }); }
+  try { return JSON.parse(text) as Record<string, unknown>; } catch (e) { throw new Error(`config ${path}: not valid JSON (${(e as Error).message})`, { cause: e }); }
 }
 
 /** Reads `unet/config.json`, `vae/config.json`, `scheduler/scheduler_config.json` of a diffusers base folder. */

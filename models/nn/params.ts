@@ -34,10 +34,10 @@ export function engineShape(spec: ParamSpec): number[] {
 }
 
 /**
- * Converts PyTorch-layout data of one parameter to an engine-layout tensor. Done with explicit index
- * arithmetic in JS (not by guessing from shapes), so the conversion is defined by the spec's kind.
+ * Converts PyTorch-layout data of one parameter to engine-layout data. Done with explicit index arithmetic
+ * in JS (not by guessing from shapes), so the conversion is defined by the spec's kind.
  */
-export function toEngineTensor(spec: ParamSpec, data: Float32Array): tf.Tensor {
+export function toEngineTensorData(spec: ParamSpec, data: Float32Array): Float32Array {
   const s = spec.shape;
   const numel = s.reduce((a, b) => a * b, 1);
   if (data.length !== numel) {
@@ -45,13 +45,13 @@ export function toEngineTensor(spec: ParamSpec, data: Float32Array): tf.Tensor {
   }
   switch (spec.kind) {
     case 'vector':
-      return tf.tensor(data, s, 'float32');
+      return data;
     case 'linear': {
       // [out, in] -> [in, out]
       const [o, i] = [s[0]!, s[1]!];
       const out = new Float32Array(numel);
       for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) out[c * o + r] = data[r * i + c]!;
-      return tf.tensor2d(out, [i, o], 'float32');
+      return out;
     }
     case 'conv': {
       // OIHW [o, i, kh, kw] -> HWIO [kh, kw, i, o]
@@ -61,9 +61,14 @@ export function toEngineTensor(spec: ParamSpec, data: Float32Array): tf.Tensor {
         for (let b = 0; b < i; b++)
           for (let y = 0; y < kh; y++)
             for (let x = 0; x < kw; x++) out[((y * kw + x) * i + b) * o + a] = data[((a * i + b) * kh + y) * kw + x]!;
-      return tf.tensor4d(out, [kh, kw, i, o], 'float32');
+      return out;
     }
   }
+}
+
+/** PyTorch-layout data of one parameter -> engine-layout tensor. */
+export function toEngineTensor(spec: ParamSpec, data: Float32Array): tf.Tensor {
+  return tf.tensor(toEngineTensorData(spec, data), engineShape(spec), 'float32');
 }
 
 /** Collects ParamSpecs under a dotted prefix (module path). */

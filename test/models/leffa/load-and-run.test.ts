@@ -9,6 +9,7 @@ import { openCheckpoint, writeSafetensors } from '../../../models/io/index.ts';
 import { loadLeffa } from '../../../models/leffa/loaded.ts';
 import { LeffaModel, readBaseFolder } from '../../../models/leffa/model.ts';
 import { checkKeys } from '../../../models/leffa/load-params.ts';
+import type { MapParamStore } from '../../../models/nn/params.ts';
 import { fixturesDir } from '../../helpers/fixtures.ts';
 
 const dir = join(fixturesDir, 'leffa-tiny');
@@ -19,10 +20,12 @@ test('safetensors and .pth weights load to identical parameters and nothing leak
   await expectNoLeak(() => {
     const a = loadLeffa(base, openCheckpoint(join(dir, 'weights.safetensors')));
     const b = loadLeffa(base, openCheckpoint(join(dir, 'weights.pth')));
-    assert.equal(a.params.tensors.size, b.params.tensors.size);
+    assert.equal(a.placement, 'resident');
+    const pa = a.params as MapParamStore;
+    assert.equal(pa.tensors.size, (b.params as MapParamStore).tensors.size);
     // attn2 and the reference UNet's conv_out are checked but never materialised
-    assert.ok(![...a.params.tensors.keys()].some((k) => k.includes('.attn2.') || k.startsWith('unet_encoder.conv_out')));
-    for (const [k, t] of a.params.tensors) {
+    assert.ok(![...pa.tensors.keys()].some((k) => k.includes('.attn2.') || k.startsWith('unet_encoder.conv_out')));
+    for (const [k, t] of pa.tensors) {
       const d = tf.tidy(() => tf.max(tf.abs(tf.sub(t, b.params.get(k)))).dataSync()[0]);
       assert.equal(d, 0, k);
     }
