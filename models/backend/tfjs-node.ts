@@ -26,8 +26,8 @@ export async function startTfjsNode(pkg: string): Promise<void> {
   try {
     await import(pkg);
   } catch (err) {
-    if (isPackageMissing(err, pkg)) throw new Error(`${pkg} is not installed`);
-    throw new Error(`${pkg} failed to load: ${message(err)}`);
+    if (isPackageMissing(err, pkg)) throw new Error(`${pkg} is not installed`, { cause: err });
+    throw new Error(`${pkg} failed to load: ${message(err)}`, { cause: err });
   }
   if (tf.findBackendFactory('tensorflow') == null) {
     throw new Error(`${pkg} loaded but registered no 'tensorflow' backend`);
