@@ -78,6 +78,7 @@ export class LeffaModel {
   /**
    * Reference UNet: clean reference latent [B,h,w,4] at timesteps -> LayerNorm1 features by layer name.
    * The forward stops after the last feature (everything after it is dead computation for Leffa).
+   * The features are owned by the caller even when called inside tf.tidy (they are tf.keep'd): dispose them.
    */
   referenceFeatures(p: ParamStore, refLatent: tf.Tensor4D, timesteps: ArrayLike<number>, maxScoreElements?: number): Record<string, tf.Tensor3D> {
     return this.unetEncoder.forward(p, refLatent, timesteps, { capture: true, until: 'features', maxScoreElements }).features!;

@@ -26,7 +26,9 @@ function pair(model: LeffaModel, p: { get(n: string): tf.Tensor }, h: number, w:
     const ref = tf.randomNormal([2, h, w, 4], 0, 1, 'float32', 11) as tf.Tensor4D;
     const x = tf.randomNormal([2, h, w, 12], 0, 1, 'float32', 12) as tf.Tensor4D;
     const feats = model.referenceFeatures(p, ref, [500]);
-    return model.predictNoise(p, x, [500], feats).dataSync() as Float32Array;
+    const out = model.predictNoise(p, x, [500], feats).dataSync() as Float32Array;
+    tf.dispose(Object.values(feats)); // captured features are kept beyond any tidy: the caller frees them
+    return out;
   });
 }
 
