@@ -8,7 +8,7 @@ import * as tf from '../tf.ts';
 import { parseUNetConfig, type UNetConfig } from '../config/unet-config.ts';
 import { parseVAEConfig, type VAEConfig } from '../config/vae-config.ts';
 import type { ParamSpec, ParamStore } from '../nn/params.ts';
-import { UNet2DConditionModel } from '../unet/unet-2d-condition.ts';
+import { UNet2DConditionModel, type UNetForwardOptions } from '../unet/unet-2d-condition.ts';
 import { captureProcessor, referenceFusionProcessor } from '../unet/attention.ts';
 import { AutoencoderKL } from '../vae/autoencoder-kl.ts';
 
@@ -84,8 +84,14 @@ export class LeffaModel {
     return this.unetEncoder.forward(p, refLatent, timesteps, { capture: true, until: 'features', maxScoreElements }).features!;
   }
 
-  /** Generative UNet: input [B,h,w,12] -> noise prediction [B,h,w,4]. */
-  predictNoise(p: ParamStore, input: tf.Tensor4D, timesteps: ArrayLike<number>, reference: Record<string, tf.Tensor3D>, maxScoreElements?: number): tf.Tensor4D {
-    return this.unet.forward(p, input, timesteps, { reference, maxScoreElements }).sample!;
+  /**
+   * Generative UNet: input [B,h,w,12] -> noise prediction [B,h,w,4]. `onQueryKey` observes each fusion
+   * layer's generative queries and reference keys (the Leffa loss and the explain view); off by default.
+   */
+  predictNoise(
+    p: ParamStore, input: tf.Tensor4D, timesteps: ArrayLike<number>, reference: Record<string, tf.Tensor3D>,
+    opts: { maxScoreElements?: number; onQueryKey?: UNetForwardOptions['onQueryKey'] } = {},
+  ): tf.Tensor4D {
+    return this.unet.forward(p, input, timesteps, { reference, ...opts }).sample!;
   }
 }

@@ -6,7 +6,7 @@ import { openCheckpoint } from '../io/index.ts';
 import type { TensorSource } from '../io/types.ts';
 import { baseConfigFolder } from '../hub/base-configs.ts';
 import { loadLeffa, type LoadedLeffa } from './loaded.ts';
-import type { LoadParamsOptions } from './load-params.ts';
+import type { LoadLeffaOptions } from './loaded.ts';
 import type { LeffaArch } from './model.ts';
 
 export function detectArch(src: TensorSource): LeffaArch {
@@ -21,7 +21,7 @@ export interface OpenedLeffa extends LoadedLeffa {
   baseFolder: string;
 }
 
-export function openLeffa(weightsPath: string, opts: { base?: string } & LoadParamsOptions = {}): OpenedLeffa {
+export function openLeffa(weightsPath: string, opts: { base?: string } & LoadLeffaOptions = {}): OpenedLeffa {
   const src = openCheckpoint(weightsPath);
   try {
     const baseFolder = opts.base ?? baseConfigFolder(detectArch(src));

@@ -6,6 +6,7 @@ import type { LoadedLeffa } from '../leffa/loaded.ts';
 import type { DiffusionScheduler } from '../schedulers/types.ts';
 import { applyGuidance, type GuidanceRescale } from './guidance.ts';
 import type { NoiseSource } from './noise.ts';
+import { explainHook, type ExplainFlow, type ExplainOptions } from './explain.ts';
 
 export interface LeffaInputs {
   /** Person (try-on) or target-pose person (pose transfer), [B,H,W,3] in [-1,1]. */
@@ -43,6 +44,8 @@ export interface SampleOptions {
   /** Debug/parity observer of intermediate tensors (valid only during the call; copy what you keep). */
   trace?: (name: string, t: tf.Tensor) => void;
   maxScoreElements?: number;
+  /** Record attention flow fields for chosen layers and steps (off by default; costs nothing when off). */
+  explain?: ExplainOptions;
 }
 
 export interface SampleResult {
@@ -51,6 +54,8 @@ export interface SampleResult {
   decoded: tf.Tensor4D;
   timesteps: number[];
   refTimesteps: number[];
+  /** Present when `explain` was asked for. */
+  explain?: ExplainFlow[];
 }
 
 export class AbortError extends Error {
@@ -123,6 +128,8 @@ export async function leffaSample(m: LoadedLeffa, scheduler: DiffusionScheduler,
     }
     // 7. denoising loop.
     const t0 = performance.now();
+    const explained: ExplainFlow[] = [];
+    const explainSteps = opts.explain ? new Set(opts.explain.steps ?? [S - 1]) : null;
     for (let i = 0; i < S; i++) {
       const ts = performance.now();
       const t = timesteps[i]!;
@@ -131,7 +138,8 @@ export async function leffaSample(m: LoadedLeffa, scheduler: DiffusionScheduler,
         trace('unet_input', input);
         let feats = features;
         if (!opts.refAcceleration) { trace('ref_unet_input', refIn); feats = model.referenceFeatures(p, refIn, [t], opts.maxScoreElements); }
-        const eps = model.predictNoise(p, input, [t], feats!, opts.maxScoreElements); // [2B,h,w,4]
+        const onQueryKey = explainSteps?.has(i) ? explainHook(opts.explain!, { step: i, timestep: t, batch: B, latentH: h, latentW: w }, explained) : undefined;
+        const eps = model.predictNoise(p, input, [t], feats!, { maxScoreElements: opts.maxScoreElements, onQueryKey }); // [2B,h,w,4]
         if (!opts.refAcceleration) tf.dispose(Object.values(feats!));
         trace('noise_pred_raw', eps);
         const [uncond, condEps] = tf.split(eps, 2, 0); // rows 0..B-1 unconditional
@@ -152,7 +160,7 @@ export async function leffaSample(m: LoadedLeffa, scheduler: DiffusionScheduler,
     }
     // 8. decode.
     const decoded = tf.tidy(() => model.vae.decode(p, latent!.div(sf) as tf.Tensor4D, opts.maxScoreElements));
-    const result = { latent, decoded, timesteps, refTimesteps };
+    const result: SampleResult = { latent, decoded, timesteps, refTimesteps, ...(opts.explain ? { explain: explained } : {}) };
     latent = null;
     return result;
   } finally {

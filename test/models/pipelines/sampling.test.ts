@@ -94,3 +94,28 @@ test('an error in the middle of a run frees every tensor', async () => {
     tf.dispose([...Object.values(x), bad.mask]);
   });
 });
+
+test('explain: flow fields of chosen layers at chosen steps, and the garment warped by them', async () => {
+  const { warpByFlow, flowToColourWheel } = await import('../../../models/pipelines/explain.ts');
+  const x = inputs();
+  await expectNoLeak(async () => {
+    const layer = 'down_blocks.0.attentions.0.transformer_blocks.0.attn1';
+    const r = await leffaSample(m, makeScheduler(m, 'ddpm'), x, { steps: 3, noise: seededNoise(2), explain: { layers: [layer], steps: [0, 2] } });
+    assert.equal(r.explain!.length, 2);
+    const f = r.explain![0]!;
+    assert.equal(f.layer, layer);
+    assert.deepEqual([f.step, f.h, f.w], [0, 8, 6]);
+    assert.equal(f.flow.length, 8 * 6 * 2);
+    assert.ok(f.flow.every((v) => v >= -1 - 1e-6 && v <= 1 + 1e-6), 'a flow is an average of coordinates in [-1, 1]');
+    const warped = warpByFlow(x.refImage, f);
+    assert.deepEqual(warped.shape, [1, 64, 48, 3]);
+    warped.dispose();
+    assert.equal(flowToColourWheel(f).data.length, 8 * 6 * 3);
+    const without = await leffaSample(m, makeScheduler(m, 'ddpm'), x, { steps: 3, noise: seededNoise(2) });
+    // recording attention must not change the image
+    assert.deepEqual(without.decoded.dataSync(), r.decoded.dataSync());
+    assert.equal(without.explain, undefined);
+    tf.dispose([r.latent, r.decoded, without.latent, without.decoded]);
+  });
+  tf.dispose(Object.values(x));
+});
