@@ -34,12 +34,20 @@ for (const set of ['leffa-tiny', 'leffa-tiny-xl']) {
   }
 }
 if (!quick) {
-  for (const [b, t] of backends.filter(([b]) => b !== 'cpu')) {
-    const r = run([b, String(t), 'sd15-width', '256', '192'], 1800);
-    if (r) console.log('SD1.5 width 256x192 (shared wts)'.padEnd(34) + `${b}${b === 'wasm' ? `x${t}` : ''}`.padEnd(14) + String(r.params).padStart(14) + r.ms.toFixed(0).padStart(12) + MB(r.peakBytes).padStart(14) + (r.wasmHeapBytes ? MB(r.wasmHeapBytes) : '-').padStart(12));
+  // PyTorch 1.13 (the original code) on this kind of machine, 256x192, docs/tfjs-notes.md and issue #15.
+  const torch = { pair: 6600, step: 6300 };
+  console.log('\nFull SD1.5 Leffa (1.80 B parameters, random weights in JS memory, uploaded per layer), wasm');
+  console.log('size'.padEnd(10) + 'threads'.padEnd(9) + 'pair ms'.padStart(9) + ' (PyTorch, ratio)'.padEnd(20) + 'step ms'.padStart(9) + ' (PyTorch, ratio)'.padEnd(20) + 'VAE enc'.padStart(9) + 'VAE dec'.padStart(9) + 'peak RSS'.padStart(10) + 'peak heap'.padStart(11));
+  for (const [H, W] of [[256, 192], [512, 384]] as const) {
+    for (const t of [1, 2]) {
+      const r = run(['wasm', String(t), 'sd15-full', String(H), String(W)], 3600);
+      if (!r) continue;
+      const ratio = (ours: number, ref: number) => (H === 256 ? ` (${(ref / 1000).toFixed(1)} s, ${(ours / ref).toFixed(2)}x)` : '');
+      console.log(`${W}x${H}`.padEnd(10) + String(t).padEnd(9) + r.ms.toFixed(0).padStart(9) + ratio(r.ms, torch.pair).padEnd(20) + r.stepMs.toFixed(0).padStart(9) + ratio(r.stepMs, torch.step).padEnd(20)
+        + r.vaeEncodeMs.toFixed(0).padStart(9) + r.vaeDecodeMs.toFixed(0).padStart(9) + MB(r.peakRssBytes).padStart(10) + MB(r.peakHeapBytes).padStart(11));
+    }
   }
-  console.log('  (cpu backend skipped at SD1.5 width: 25-50x slower than wasm, see docs)');
-  console.log('  reference: the original PyTorch code on this kind of machine runs the 256x192 UNet pair in ~6.6 s');
+  console.log('  ratio = our time / PyTorch time (goal <= 1.0). Load average now: ' + (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' '));
 }
 
 console.log('\nAttention, one head-chunked layer at 1024x768 token counts (12,288 generative queries x 24,576 keys, 8 heads x 40), batch 1');

@@ -1,7 +1,7 @@
 // One benchmark case of `npm run bench:engine`, in its own process (a process can initialise only one
 // wasm build and thread count). Prints one JSON line on stdout.
 //   engine-case.ts <backend> <threads> tiny <fixture-set>
-//   engine-case.ts <backend> <threads> sd15-width <H> <W>
+//   engine-case.ts <backend> <threads> sd15-full <H> <W>
 //   engine-case.ts <backend> <threads> attention <Nq> <Nk> <heads> <d> <maxScoreElements|all>
 import { join } from 'node:path';
 import * as tf from '../../models/tf.ts';
@@ -12,9 +12,11 @@ import { loadLeffa } from '../../models/leffa/loaded.ts';
 import { LeffaModel } from '../../models/leffa/model.ts';
 import { parseUNetConfig } from '../../models/config/unet-config.ts';
 import { parseVAEConfig } from '../../models/config/vae-config.ts';
-import { randomParams } from '../../models/leffa/load-params.ts';
-import type { ParamStore } from '../../models/nn/params.ts';
 import { multiHeadAttention } from '../../models/nn/attention.ts';
+import { randomHostParams } from '../../models/nn/host-params.ts';
+import { leffaSample } from '../../models/pipelines/leffa-pipeline.ts';
+import { seededNoise } from '../../models/pipelines/noise.ts';
+import { makeScheduler } from '../../models/pipelines/tryon.ts';
 import { readFileSync } from 'node:fs';
 
 const [backend, threads, kind, ...rest] = process.argv.slice(2);
@@ -48,22 +50,45 @@ if (kind === 'tiny') {
   out.params = loaded.model.params().reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
   Object.assign(out, await unetPair(loaded.model, loaded.params, 8, 6, 20));
   loaded.dispose();
-} else if (kind === 'sd15-width') {
+} else if (kind === 'sd15-full') {
+  // The real SD1.5 Leffa configuration (1.80 B parameters) with seeded random weights kept in JS memory and
+  // uploaded per layer (the plan wasm needs beyond its 4 GiB heap; models/README.md).
   const [H, W] = [Number(rest[0]), Number(rest[1])];
   const man = JSON.parse(readFileSync(join(shared, 'fixtures', 'sd15-manifest.json'), 'utf8'));
   const model = new LeffaModel({ arch: 'sd15', unet: parseUNetConfig(man.configs.unet), vae: parseVAEConfig(man.configs.vae), scheduler: man.configs.scheduler });
-  // The two UNets have identical shapes except conv_in, so for speed figures the reference UNet reads
-  // the generative UNet's tensors: one UNet's weights (3.44 GB) fit the 4 GiB wasm heap, two do not.
-  const gen = model.unet.params().filter(LeffaModel.isUsed);
-  const refConv = model.unetEncoder.params().filter((s) => s.name.startsWith('unet_encoder.conv_in.'));
   const t0 = performance.now();
-  const store = randomParams([...gen, ...refConv], 7);
+  const params = randomHostParams(model.params().filter(LeffaModel.isUsed), 7);
   out.initMs = performance.now() - t0;
-  const p: ParamStore = { get: (n) => store.get(n.startsWith('unet_encoder.') && !n.startsWith('unet_encoder.conv_in.') ? `unet.${n.slice('unet_encoder.'.length)}` : n) };
   out.params = model.params().reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
-  out.size = `${H}x${W}`;
-  Object.assign(out, await unetPair(model, p, H / 8, W / 8, 1));
-  store.dispose();
+  out.size = `${W}x${H}`;
+  let peakHeap = 0, peakRss = 0;
+  const sampleMem = () => { const m = memoryReport(); peakHeap = Math.max(peakHeap, m.wasmHeapBytes ?? 0); peakRss = Math.max(peakRss, m.rssBytes); };
+  const pairOnce = () => tf.tidy(() => {
+    const ref = tf.randomNormal([2, H / 8, W / 8, 4], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const x = tf.randomNormal([2, H / 8, W / 8, 12], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const f = model.referenceFeatures(params, ref, [500]);
+    model.predictNoise(params, x, [500], f).dataSync();
+    tf.dispose(Object.values(f));
+  });
+  const timed = (f: () => void) => { const a = performance.now(); f(); sampleMem(); return performance.now() - a; };
+  out.pairMsFirst = timed(pairOnce);
+  out.ms = timed(pairOnce);
+  const img = tf.randomUniform([1, H, W, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
+  out.vaeEncodeMs = timed(() => { const post = model.vae.encode(params, img); post.mean.dataSync(); tf.dispose([post.mean, post.logvar, post.std]); });
+  const z = tf.randomNormal([1, H / 8, W / 8, 4], 0, 1, 'float32', 4) as tf.Tensor4D;
+  out.vaeDecodeMs = timed(() => { const d = model.vae.decode(params, z); d.dataSync(); d.dispose(); });
+  const m = { model, params, placement: 'host' as const, precision: 'fp32' as const, dispose: () => params.dispose() };
+  const x = tf.tidy(() => ({ srcImage: img.clone(), refImage: img.clone(), mask: tf.ones([1, H, W, 1]) as tf.Tensor4D, densepose: img.clone() }));
+  const stepMs: number[] = [];
+  const s0 = performance.now();
+  const r = await leffaSample(m, makeScheduler(m, 'ddpm'), x, { steps: 2, noise: seededNoise(1), onStep: (i) => { stepMs.push(i.stepMs); sampleMem(); } });
+  r.decoded.dataSync();
+  out.pipeline2Ms = performance.now() - s0;
+  out.stepMs = stepMs.reduce((a, b) => a + b, 0) / stepMs.length;
+  out.peakBytes = 0;
+  out.peakHeapBytes = peakHeap; out.peakRssBytes = peakRss;
+  tf.dispose([img, z, r.latent, r.decoded, ...Object.values(x)]);
+  params.dispose();
 } else if (kind === 'attention') {
   const [Nq, Nk, h, d] = rest.slice(0, 4).map(Number) as [number, number, number, number];
   const budget = rest[4] === 'all' ? Infinity : Number(rest[4]);
