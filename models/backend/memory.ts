@@ -1,6 +1,7 @@
 // memoryReport(): one snapshot of tensor bookkeeping, the wasm heap and the Node process, for logs and
 // for watching the 4 GiB wasm heap ceiling. Never initialises a backend itself.
 import * as tf from '@tensorflow/tfjs-core';
+import { webgpuMemory, type WebGPUMemory } from './webgpu-memory.ts';
 
 export interface MemoryReport {
   /** Active backend name, or 'none' before one is initialised. */
@@ -9,6 +10,8 @@ export interface MemoryReport {
   numBytes: number;
   /** Size of the wasm backend's linear memory (it only grows; the ceiling is 4 GiB). wasm only. */
   wasmHeapBytes?: number;
+  /** webgpu only: GPU buffers in use / allocated / pooled, the adapter and its buffer limits. */
+  webgpu?: WebGPUMemory;
   rssBytes: number;
   heapUsedBytes: number;
 }
@@ -46,11 +49,13 @@ export function memoryReport(): MemoryReport {
   }
   const mem = tf.memory();
   const heap = name === 'wasm' ? wasmHeapBytes(backend) : undefined;
+  const gpu = name === 'webgpu' ? webgpuMemory(backend) : undefined;
   return {
     backend: name,
     numTensors: mem.numTensors,
     numBytes: mem.numBytes,
     ...(heap !== undefined && { wasmHeapBytes: heap }),
+    ...(gpu !== undefined && { webgpu: gpu }),
     rssBytes: rss,
     heapUsedBytes: heapUsed,
   };

@@ -2,7 +2,7 @@
 // import them without pulling in TensorFlow.js.
 
 /** Backends a caller may ask for. 'auto' walks the preference list in candidates.ts. */
-export const REQUESTABLE_BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const REQUESTABLE_BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 export type RequestedBackend = (typeof REQUESTABLE_BACKENDS)[number];
 
 export interface InitBackendOptions {
@@ -15,7 +15,7 @@ export interface InitBackendOptions {
 }
 
 export interface BackendInfo {
-  /** tf.getBackend() after initialisation: 'tensorflow' | 'wasm' | 'cpu'. */
+  /** tf.getBackend() after initialisation: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'. */
   name: string;
   /** What was asked for, after the environment overrides ('auto', 'wasm', ...). */
   requested: string;
@@ -25,6 +25,8 @@ export interface BackendInfo {
   threads?: number;
   /** wasm only: true when the multi-threaded build is running. */
   threaded?: boolean;
+  /** webgpu only: the GPU adapter's name (e.g. 'SwiftShader driver 5.0.0'). */
+  adapter?: string;
   /** Why earlier candidates were skipped (missing package, failed start, ...), in order. */
   fallbackReasons: string[];
 }

@@ -2,6 +2,7 @@
 // (heads x chunk x keys) is bounded whatever the token count: at 1024x768 the first UNet level has
 // 12,288 generative queries x 24,576 keys x 8 heads, far too many to materialise at once.
 import * as tf from '../tf.ts';
+import { fusedAttention } from './attention-webgpu.ts';
 
 export interface AttentionOptions {
   heads: number;
@@ -35,6 +36,7 @@ export function multiHeadAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3
     if (k.shape[2] !== C || v.shape[2] !== C || k.shape[0] !== B || v.shape[0] !== B || v.shape[1] !== Nk) {
       throw new Error(`attention: q ${JSON.stringify(q.shape)}, k ${JSON.stringify(k.shape)}, v ${JSON.stringify(v.shape)} do not agree`);
     }
+    const fused = fusedAttention(q, k, v, h); if (fused) return fused; // WebGPU: fused kernel (attention-webgpu.ts), else the plain path below
     const d = C / h;
     const rows = B * h;
     const qh = tf.unstack(q.mul(1 / Math.sqrt(d)).reshape([B, Nq, h, d]).transpose([0, 2, 1, 3]).reshape([rows, Nq, d])) as tf.Tensor2D[]; // rows x [Nq, d], pre-scaled

@@ -7,7 +7,7 @@ import type { RequestedBackend } from '../backend/index.ts';
 import { ALL_HANDLERS } from './handlers/index.ts';
 import { runParity } from './runner.ts';
 
-const USAGE = 'usage: npm run parity -- <fixture-dir> [...] [--backend auto|tensorflow|wasm|cpu] [--weights safetensors|pth|both] [--only id,id] [--quiet]';
+const USAGE = 'usage: npm run parity -- <fixture-dir> [...] [--backend auto|tensorflow|webgpu|wasm|cpu] [--weights safetensors|pth|both] [--only id,id] [--quiet]';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({

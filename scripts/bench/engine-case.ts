@@ -13,6 +13,7 @@ import { LeffaModel } from '../../models/leffa/model.ts';
 import { parseUNetConfig } from '../../models/config/unet-config.ts';
 import { parseVAEConfig } from '../../models/config/vae-config.ts';
 import { multiHeadAttention } from '../../models/nn/attention.ts';
+import type { ParamStore } from '../../models/nn/params.ts';
 import { randomHostParams } from '../../models/nn/host-params.ts';
 import { leffaSample } from '../../models/pipelines/leffa-pipeline.ts';
 import { seededNoise } from '../../models/pipelines/noise.ts';

@@ -4,6 +4,7 @@ import { genUnetHandler, refUnetHandler, vaeHandler } from './model-records.ts';
 import { pipelineHandler } from './pipeline.ts';
 import { schedulerHandler } from './scheduler.ts';
 import { cfgHandler } from './cfg.ts';
+import { trainStepHandler } from './train-step.ts';
 
 export const ALL_HANDLERS: RecordHandler[] = [
   vaeHandler,
@@ -12,4 +13,5 @@ export const ALL_HANDLERS: RecordHandler[] = [
   schedulerHandler,
   cfgHandler,
   pipelineHandler,
+  trainStepHandler,
 ];
