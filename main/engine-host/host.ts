@@ -81,8 +81,19 @@ export class EngineHost {
     });
   }
 
+  /** The reason the worker is gone (crash, exit, close), or null while it runs. */
+  get deadReason(): Error | null {
+    return this.#dead;
+  }
+
   info(): Promise<EngineInfo> {
     return this.request('info', {});
+  }
+
+  /** Kills the worker thread at once (a crash, as far as pending requests are concerned). */
+  async terminate(): Promise<void> {
+    await this.#worker.terminate();
+    await this.#exited;
   }
 
   /** Asks the worker to free its backend and exit; terminates it if that takes over timeoutMs. */

@@ -3,6 +3,9 @@
 import type { EngineInfo } from '../../preload/contract.ts';
 import type { BackendInfo } from '../../models/backend/types.ts';
 import type { EngineEvent, EngineMethod, ParamsOf, ResultOf } from './protocol.ts';
+import { memoryReport } from '../../models/backend/memory.ts';
+import { generate } from './generate.ts';
+import { ModelCache } from './model-cache.ts';
 
 export interface MethodContext {
   signal: AbortSignal;
@@ -27,7 +30,12 @@ export function toEngineInfo(info: BackendInfo): EngineInfo {
 
 /** `backend` is the (possibly still pending) result of initBackend, started once per worker. */
 export function createMethods(backend: Promise<BackendInfo>): MethodTable {
+  const cache = new ModelCache();
   return {
+    load: async (ref) => { await backend; return cache.get(ref).info; },
+    unload: async () => ({ freed: cache.unload() }),
+    generate: async (params, ctx) => { await backend; return generate(cache, params, ctx); },
+    memory: async () => { await backend; return memoryReport(); },
     info: async () => {
       try {
         return toEngineInfo(await backend);

@@ -12,7 +12,8 @@ export interface PortLike {
 
 export interface EngineRuntimeOptions {
   port: PortLike;
-  methods: MethodTable;
+  /** Any subset of the methods (tests give one or two); an unknown method gets an error response. */
+  methods: Partial<MethodTable>;
   /** Frees the tensor backend; runs once, on `shutdown`, before the port closes. May be sync. */
   shutdown(): Promise<void> | void;
 }

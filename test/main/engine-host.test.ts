@@ -30,7 +30,7 @@ test('the default worker entry is worker.ts from source and engine-worker.cjs fr
   assert.match(defaultWorkerUrl('file:///app/dist/main/index.cjs').href, /\/dist\/main\/engine-worker\.cjs$/);
 });
 
-function runtimeOnChannel(methods: MethodTable, shutdown = () => {}) {
+function runtimeOnChannel(methods: Partial<MethodTable>, shutdown = () => {}) {
   const { port1, port2 } = new MessageChannel();
   attachEngineRuntime({ port: port2, methods, shutdown });
   const received: WorkerMessage[] = [];
@@ -52,7 +52,7 @@ function runtimeOnChannel(methods: MethodTable, shutdown = () => {}) {
 test('the runtime answers by seq, aborts a request on cancel and reports failures', async () => {
   let release!: () => void;
   const started = new Promise<void>((r) => (release = r));
-  const methods: MethodTable = {
+  const methods: Partial<MethodTable> = {
     info: (_params, ctx) =>
       new Promise((_resolve, reject) => {
         ctx.emit({ type: 'log', message: 'working' });

@@ -1,0 +1,40 @@
+// The worker's `generate` method: one try-on or pose cell through the real pipeline, with throttled
+// progress and latent-preview events, cancellation through the request's AbortSignal, and the result
+// returned as PNG bytes carrying its reproducibility record.
+import * as tf from '../../models/tf.ts';
+import { encodePng, latentPreview } from '../../models/image/index.ts';
+import { makeRecord } from '../../models/pipelines/record.ts';
+import { poseTransfer, tryOn } from '../../models/pipelines/tryon.ts';
+import type { StepInfo } from '../../models/pipelines/leffa-pipeline.ts';
+import type { MethodContext } from './methods.ts';
+import type { ModelCache } from './model-cache.ts';
+import type { GenerateParams, GenerateResult } from './protocol.ts';
+
+const REQUIRED = { tryon: ['person', 'garment', 'mask', 'densepose'], pose: ['reference', 'target', 'densepose'] } as const;
+
+export async function generate(cache: ModelCache, p: GenerateParams, ctx: MethodContext): Promise<GenerateResult> {
+  const missing = REQUIRED[p.task]?.filter((k) => typeof p.inputs?.[k] !== 'string');
+  if (!missing) throw new Error(`generate: task = ${JSON.stringify(p.task)}; expected "tryon" or "pose"`);
+  if (missing.length) throw new Error(`generate: inputs.${missing.join(', inputs.')} missing; ${p.task} needs ${REQUIRED[p.task].join(', ')}`);
+  const { model } = cache.get(p.checkpoint);
+  const every = p.previewEveryMs ?? 500;
+  let lastPreview = -Infinity;
+  const onStep = (i: StepInfo) => {
+    ctx.emit({ type: 'progress', step: i.step, steps: i.steps, stepMs: i.stepMs, etaMs: i.etaMs });
+    const now = performance.now();
+    if (every > 0 && now - lastPreview >= every) {
+      lastPreview = now;
+      const first = i.latent.slice([0, 0, 0, 0], [1, -1, -1, -1]); // [1,h,w,4]: the first image of the batch
+      const img = latentPreview(first);
+      first.dispose();
+      ctx.emit({ type: 'preview', step: i.step, width: img.width, height: img.height, rgb: img.data });
+    }
+  };
+  const i = p.inputs;
+  const res = p.task === 'tryon'
+    ? await tryOn(model, { person: i.person!, garment: i.garment!, mask: i.mask!, densepose: i.densepose!, settings: p.settings, signal: ctx.signal, onStep })
+    : await poseTransfer(model, { reference: i.reference!, target: i.target!, densepose: i.densepose!, settings: p.settings, signal: ctx.signal, onStep });
+  const record = await makeRecord(p.task, i, model.weightsPath, model.model.arch, model.baseFolder, res.settings);
+  const png = await encodePng(res.photo.data, res.photo.width, res.photo.height, { text: { 'leffa-studio': JSON.stringify(record) } });
+  return { png: new Uint8Array(png), width: res.photo.width, height: res.photo.height, record, timings: res.timings, backend: tf.getBackend() };
+}
