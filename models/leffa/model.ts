@@ -90,7 +90,7 @@ export class LeffaModel {
    */
   predictNoise(
     p: ParamStore, input: tf.Tensor4D, timesteps: ArrayLike<number>, reference: Record<string, tf.Tensor3D>,
-    opts: { maxScoreElements?: number; onQueryKey?: UNetForwardOptions['onQueryKey'] } = {},
+    opts: { maxScoreElements?: number; onQueryKey?: UNetForwardOptions['onQueryKey']; refKV?: UNetForwardOptions['refKV'] } = {},
   ): tf.Tensor4D {
     return this.unet.forward(p, input, timesteps, { reference, ...opts }).sample!;
   }

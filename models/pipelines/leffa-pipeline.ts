@@ -46,6 +46,8 @@ export interface SampleOptions {
   maxScoreElements?: number;
   /** Record attention flow fields for chosen layers and steps (off by default; costs nothing when off). */
   explain?: ExplainOptions;
+  /** With refAcceleration: compute the reference tokens' K/V once per layer and reuse them (default true). */
+  cacheReferenceKV?: boolean;
 }
 
 export interface SampleResult {
@@ -97,6 +99,7 @@ export async function leffaSample(m: LoadedLeffa, scheduler: DiffusionScheduler,
   const owned: tf.Tensor[] = []; // tensors living across steps, freed at the end whatever happens
   const own = <T extends tf.Tensor>(t: T): T => { owned.push(t); return t; };
   let features: Record<string, tf.Tensor3D> | null = null;
+  const refKV = opts.refAcceleration && opts.cacheReferenceKV !== false ? new Map<string, { k: tf.Tensor3D; v: tf.Tensor3D }>() : undefined;
   let latent: tf.Tensor4D | null = null;
   try {
     if (opts.signal?.aborted) throw new AbortError();
@@ -139,7 +142,7 @@ export async function leffaSample(m: LoadedLeffa, scheduler: DiffusionScheduler,
         let feats = features;
         if (!opts.refAcceleration) { trace('ref_unet_input', refIn); feats = model.referenceFeatures(p, refIn, [t], opts.maxScoreElements); }
         const onQueryKey = explainSteps?.has(i) ? explainHook(opts.explain!, { step: i, timestep: t, batch: B, latentH: h, latentW: w }, explained) : undefined;
-        const eps = model.predictNoise(p, input, [t], feats!, { maxScoreElements: opts.maxScoreElements, onQueryKey }); // [2B,h,w,4]
+        const eps = model.predictNoise(p, input, [t], feats!, { maxScoreElements: opts.maxScoreElements, onQueryKey, refKV }); // [2B,h,w,4]
         if (!opts.refAcceleration) tf.dispose(Object.values(feats!));
         trace('noise_pred_raw', eps);
         const [uncond, condEps] = tf.split(eps, 2, 0); // rows 0..B-1 unconditional
@@ -166,6 +169,7 @@ export async function leffaSample(m: LoadedLeffa, scheduler: DiffusionScheduler,
   } finally {
     tf.dispose(owned);
     if (features) tf.dispose(Object.values(features));
+    if (refKV) for (const { k, v } of refKV.values()) tf.dispose([k, v]);
     latent?.dispose();
   }
 }

@@ -43,6 +43,12 @@ export interface AttnRunContext {
   reference?: Record<string, tf.Tensor3D>;
   /** Captured LayerNorm1 outputs by layer name (reference UNet output). */
   captured?: Record<string, tf.Tensor3D>;
+  /**
+   * Reference-side K/V per layer, reused while the reference features do not change (ref acceleration):
+   * to_k/to_v act per token, so K(concat[x, ref]) = concat[K(x), K(ref)] and the cached halves are exact.
+   * The owner disposes the cached tensors.
+   */
+  refKV?: Map<string, { k: tf.Tensor3D; v: tf.Tensor3D }>;
   /** Optional observer of the fusion attention's generative queries and reference keys (Leffa loss, explain). */
   onQueryKey?: (layer: string, queryGen: tf.Tensor3D, keyRef: tf.Tensor3D, heads: number) => void;
 }
@@ -89,11 +95,20 @@ export const referenceFusionProcessor: AttnProcessor = {
       throw new Error(`${attn.path}: reference feature ${JSON.stringify(ref.shape)} does not match hidden states ${JSON.stringify(x.shape)} (batch and channels must agree)`);
     }
     return tf.tidy(() => {
-      const kv = tf.concat([x, ref], 1) as tf.Tensor3D; // [B, N + Nref, C]
       const q = attn.q(ctx.p, x); // [B, N, inner]
-      const k = attn.k(ctx.p, kv); // [B, N + Nref, inner]
-      if (ctx.onQueryKey) ctx.onQueryKey(attn.layer, q, k.slice([0, x.shape[1], 0], [-1, -1, -1]) as tf.Tensor3D, attn.heads);
-      const o = multiHeadAttention(q, k, attn.v(ctx.p, kv), { heads: attn.heads, maxScoreElements: ctx.maxScoreElements }); // [B, N, inner]
+      let refK: tf.Tensor3D, refV: tf.Tensor3D;
+      const cached = ctx.refKV?.get(attn.layer);
+      if (cached) {
+        ({ k: refK, v: refV } = cached);
+      } else {
+        refK = attn.k(ctx.p, ref); // [B, Nref, inner]
+        refV = attn.v(ctx.p, ref);
+        if (ctx.refKV) ctx.refKV.set(attn.layer, { k: tf.keep(refK), v: tf.keep(refV) });
+      }
+      const k = tf.concat([attn.k(ctx.p, x), refK], 1) as tf.Tensor3D; // [B, N + Nref, inner], own tokens first
+      const v = tf.concat([attn.v(ctx.p, x), refV], 1) as tf.Tensor3D;
+      if (ctx.onQueryKey) ctx.onQueryKey(attn.layer, q, refK, attn.heads);
+      const o = multiHeadAttention(q, k, v, { heads: attn.heads, maxScoreElements: ctx.maxScoreElements }); // [B, N, inner]
       return attn.out(ctx.p, o); // [B, N, C]
     });
   },

@@ -20,6 +20,8 @@ export interface UNetForwardOptions {
   /** Debug intermediates, named as the fixtures (`conv_in`, `down_0_out`, ...). */
   intermediates?: boolean;
   onQueryKey?: TransformerRunContext['onQueryKey'];
+  /** Cache of reference-side K/V per layer (see AttnRunContext.refKV). */
+  refKV?: TransformerRunContext['refKV'];
 }
 
 export interface UNetOutput {
@@ -137,6 +139,7 @@ export class UNet2DConditionModel {
       stopAfter: until === 'features' ? layers[layers.length - 1] : undefined,
       processorFor: (l) => this.processors.get(l) ?? selfAttentionProcessor,
       onQueryKey: opts.onQueryKey,
+      refKV: opts.refKV,
     };
     try {
       const res = tf.tidy(() => {
