@@ -119,3 +119,13 @@ test('explain: flow fields of chosen layers at chosen steps, and the garment war
   });
   tf.dispose(Object.values(x));
 });
+
+test('reference K/V cache under ref acceleration gives the same image as recomputing it, without leaks', async () => {
+  await expectNoLeak(async () => {
+    const a = await sample(4, { refAcceleration: true });
+    const b = await sample(4, { refAcceleration: true, cacheReferenceKV: false });
+    let err = 0;
+    for (let i = 0; i < a.length; i++) err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    assert.ok(err <= 1e-5, `max difference ${err}`);
+  });
+});
