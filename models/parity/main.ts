@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
-  const weights = values.weights === 'both' ? (['safetensors', 'pth'] as const) : [values.weights];
+  const weights: string[] = values.weights === 'both' ? ['safetensors', 'pth'] : [values.weights ?? 'both'];
   if (!weights.every((w) => w === 'safetensors' || w === 'pth')) {
     console.error(`--weights = ${values.weights}; expected safetensors, pth or both`);
     return 2;
