@@ -1,0 +1,14 @@
+// Every schema migration, in order. Add a new file (NNN_what.ts) and append it here; never edit one that
+// has shipped, since projects on disk already ran it.
+import type { Migration } from './types.ts';
+import { migration001 } from './001_catalog.ts';
+import { migration002 } from './002_garment_search.ts';
+import { migration003 } from './003_checkpoints.ts';
+import { migration004 } from './004_jobs_results.ts';
+import { migration005 } from './005_reviews_exports.ts';
+
+export type { Migration } from './types.ts';
+
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
