@@ -31,6 +31,8 @@ export interface ParitySummary {
 export interface ParityOptions {
   /** Which weight files to check the model records with (default: every one the set lists). */
   weights?: ('safetensors' | 'pth')[];
+  /** Check the model records with this checkpoint file instead (e.g. one the model manager downloaded). */
+  weightsFile?: string;
   /** Only these record ids. */
   only?: string[];
   tolerance?: Tolerance;
@@ -60,7 +62,9 @@ export async function runParity(dirIn: string, handlers: RecordHandler[], opts: 
   const tensors = openSafetensors(join(dir, manifest.tensors_file));
   const baseFolder = join(dir, manifest.config.base_folder);
   const summary: ParitySummary = { dir, results: [], unsupported: [], failed: 0, passed: 0 };
-  const weightFiles = (opts.weights ?? ['safetensors', 'pth']).filter((k) => manifest.weights[k]).map((k) => ({ kind: k, path: join(dir, manifest.weights[k] as string) }));
+  const weightFiles = opts.weightsFile
+    ? [{ kind: opts.weightsFile, path: resolve(opts.weightsFile) }]
+    : (opts.weights ?? ['safetensors', 'pth']).filter((k) => manifest.weights[k]).map((k) => ({ kind: k, path: join(dir, manifest.weights[k] as string) }));
   const records = manifest.records.filter((r) => !opts.only || opts.only.includes(r.id));
   const plan = records.map((r) => ({ r, h: handlers.find((h) => matches(h, r.id)) }));
   for (const { r, h } of plan) if (!h) summary.unsupported.push(r.id);
