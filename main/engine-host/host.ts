@@ -1,7 +1,7 @@
 // The main side of the engine: starts the worker thread, numbers each request, routes responses and
 // events back by seq, and fails every pending request if the worker dies. Main's event loop only
 // ever posts and receives messages here; all tensor work happens in the worker.
-import { Worker } from 'node:worker_threads';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
 import type { EngineInfo } from '../../preload/contract.ts';
 import { ApiError, UnavailableError } from '../api/errors.ts';
 import { isWorkerMessage } from './protocol.ts';
@@ -51,7 +51,8 @@ export class EngineHost {
   constructor(opts: EngineHostOptions = {}) {
     this.#log = opts.log ?? ((m) => console.error(`[engine] ${m}`));
     const start = workerStart(opts.workerUrl ?? defaultWorkerUrl(), opts.workerData ?? {});
-    this.#worker = new Worker(start.file, { workerData: start.workerData });
+    // SHARE_ENV: the worker's native code (Dawn's Vulkan loader) must see the same environment as main.
+    this.#worker = new Worker(start.file, { workerData: start.workerData, env: SHARE_ENV });
     this.#worker.on('message', (msg: unknown) => this.#onMessage(msg));
     this.#worker.on('error', (err) => this.#fail(new UnavailableError(`engine worker crashed: ${err.message}`)));
     this.#exited = new Promise((resolve) => {

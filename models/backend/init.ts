@@ -34,6 +34,7 @@ function assertNothingInitialised(): void {
 function describe(info: BackendInfo): string {
   const details = [info.package];
   if (info.threaded !== undefined) details.push(info.threaded ? `threaded, ${info.threads} threads` : 'single-threaded');
+  if (info.adapter) details.push(`adapter ${info.adapter}`);
   let line = `[leffa] TensorFlow.js backend: ${info.name} (${details.join(', ')}); requested ${info.requested}`;
   if (info.fallbackReasons.length > 0) line += `; fallbacks: ${info.fallbackReasons.join('; ')}`;
   return line;
@@ -50,6 +51,7 @@ async function select(settings: BackendSettings, log: (msg: string) => void): Pr
         package: candidate.package,
         ...(started.threads !== undefined && { threads: started.threads }),
         ...(started.threaded !== undefined && { threaded: started.threaded }),
+        ...(started.adapter !== undefined && { adapter: started.adapter }),
         fallbackReasons: [...fallbackReasons, ...(started.reasons ?? [])],
       };
       log(describe(info));

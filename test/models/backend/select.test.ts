@@ -16,7 +16,7 @@ test('LEFFA_BACKEND=cpu gives the cpu backend', async () => {
 test('an invalid LEFFA_BACKEND is a clear error', async () => {
   const r = await runChild({ LEFFA_BACKEND: 'cuda' });
   assert.equal(r.info, undefined);
-  assert.equal(r.error, 'LEFFA_BACKEND="cuda" is not valid; allowed: auto | tensorflow | wasm | cpu');
+  assert.equal(r.error, 'LEFFA_BACKEND="cuda" is not valid; allowed: auto | tensorflow | wasm | cpu | webgpu');
 });
 
 test("'tensorflow' without tfjs-node installed is an error naming the packages", async (t) => {
@@ -31,7 +31,7 @@ test('auto picks wasm here, with reasons naming the absent native packages', asy
   const r = await runChild({ CHILD_TWICE: '{}' });
   assert.equal(r.info?.name, 'wasm');
   assert.equal(r.info?.requested, 'auto');
-  assert.deepEqual(r.info?.fallbackReasons.slice(0, 2), [
+  assert.deepEqual(r.info?.fallbackReasons.filter((x) => !x.startsWith('webgpu:')).slice(0, 2), [
     '@tensorflow/tfjs-node-gpu is not installed',
     '@tensorflow/tfjs-node is not installed',
   ]);
