@@ -24,19 +24,19 @@ test("'tensorflow' without tfjs-node installed is an error naming the packages",
   if (r.info) return t.skip(`a native package is installed here (${r.info.package})`);
   assert.match(r.error ?? '', /'tensorflow'/);
   assert.match(r.error ?? '', /@tensorflow\/tfjs-node is not installed/);
-  assert.match(r.error ?? '', /@tensorflow\/tfjs-node-gpu is not installed/);
+  // absent (a failed optional install is removed), or present without its native addon
+  assert.match(r.error ?? '', /@tensorflow\/tfjs-node-gpu (is not installed|failed to load)/);
 });
 
 test('auto picks wasm here, with reasons naming the absent native packages', async () => {
   const r = await runChild({ CHILD_TWICE: '{}' });
   assert.equal(r.info?.name, 'wasm');
   assert.equal(r.info?.requested, 'auto');
-  assert.deepEqual(r.info?.fallbackReasons.filter((x) => !x.startsWith('webgpu:')).slice(0, 2), [
-    '@tensorflow/tfjs-node-gpu is not installed',
-    '@tensorflow/tfjs-node is not installed',
-  ]);
+  const reasons = r.info?.fallbackReasons.filter((x) => !x.startsWith('webgpu:')).slice(0, 2) ?? [];
+  assert.match(reasons[0] ?? '', /^@tensorflow\/tfjs-node-gpu (is not installed|failed to load)/);
+  assert.equal(reasons[1], '@tensorflow/tfjs-node is not installed');
   assert.equal(r.logs.length, 1, 'one log line');
-  assert.match(r.logs[0], /backend: wasm .*requested auto; fallbacks: @tensorflow\/tfjs-node-gpu is not installed/);
+  assert.match(r.logs[0], /backend: wasm .*requested auto; fallbacks: @tensorflow\/tfjs-node-gpu (is not installed|failed to load)/);
   assert.deepEqual(r.second, r.info, 'a second call returns the same info');
 });
 
