@@ -4,6 +4,8 @@
 import * as tf from '../../models/tf.ts';
 import { encodePng, latentPreview } from '../../models/image/index.ts';
 import { makeRecord } from '../../models/pipelines/record.ts';
+import { withProvenance } from '../../models/provenance/embed.ts';
+import { engineProvenance } from '../../models/provenance/info.ts';
 import { poseTransfer, tryOn } from '../../models/pipelines/tryon.ts';
 import type { StepInfo } from '../../models/pipelines/leffa-pipeline.ts';
 import type { MethodContext } from './methods.ts';
@@ -35,6 +37,8 @@ export async function generate(cache: ModelCache, p: GenerateParams, ctx: Method
     ? await tryOn(model, { person: i.person!, garment: i.garment!, mask: i.mask!, densepose: i.densepose!, settings: p.settings, signal: ctx.signal, onStep })
     : await poseTransfer(model, { reference: i.reference!, target: i.target!, densepose: i.densepose!, settings: p.settings, signal: ctx.signal, onStep });
   const record = await makeRecord(p.task, i, model.weightsPath, model.model.arch, model.baseFolder, res.settings);
-  const png = await encodePng(res.photo.data, res.photo.width, res.photo.height, { text: { 'leffa-studio': JSON.stringify(record) } });
+  const encoded = await encodePng(res.photo.data, res.photo.width, res.photo.height, { text: { 'leffa-studio': JSON.stringify(record) } });
+  // Marked as AI-generated (XMP) before it leaves the worker; the licence is 'unknown' unless the file is a Hub checkpoint.
+  const png = withProvenance(encoded, 'png', engineProvenance(p.task, model.weightsPath));
   return { png: new Uint8Array(png), width: res.photo.width, height: res.photo.height, record, timings: res.timings, backend: tf.getBackend() };
 }

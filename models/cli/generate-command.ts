@@ -4,9 +4,12 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, shutdownBackend, type RequestedBackend } from '../backend/index.ts';
-import { writePng } from '../image/index.ts';
+import { encodePng } from '../image/index.ts';
 import { openLeffa } from '../leffa/open.ts';
 import { makeRecord, withRun } from '../pipelines/record.ts';
+import { withProvenance } from '../provenance/embed.ts';
+import { engineProvenance } from '../provenance/info.ts';
+import { writeFileAtomic } from '../provenance/write-file.ts';
 import { CATEGORIES, poseTransfer, tryOn, type GarmentCategory, type GenerationSettings, type Sampler } from '../pipelines/tryon.ts';
 import { formatMs, ProgressBar, progressLine } from './progress.ts';
 import type { CliIO } from './io.ts';
@@ -100,7 +103,9 @@ export async function runGenerateCommand(task: 'tryon' | 'pose', argv: string[],
         bar.done();
         const record = await makeRecord(task, inputs, weights, model.model.arch, model.baseFolder, res.settings);
         mkdirSync(dirname(out), { recursive: true });
-        await writePng(out, res.photo.data, res.photo.width, res.photo.height, { text: { 'leffa-studio': JSON.stringify(record) } });
+        const png = await encodePng(res.photo.data, res.photo.width, res.photo.height, { text: { 'leffa-studio': JSON.stringify(record) } });
+        // Every engine output says, machine-readably, that it is AI-generated (models/provenance).
+        await writeFileAtomic(out, withProvenance(png, 'png', engineProvenance(task, weights)));
         writeJsonAtomic(`${out}.json`, withRun(record, res.timings, info.threads));
         io.stderr(`wrote ${out} (${res.photo.width}x${res.photo.height}) and ${out}.json in ${formatMs(res.timings.totalMs)}\n`);
       } finally {
