@@ -1,16 +1,98 @@
-// Builds the `window.app` object from an invoke function. One explicit method per message, so the
-// page can reach exactly these channels and nothing else (no generic invoke, no ipcRenderer).
-import type { AppBridge, BridgeChannels, Channel, Result } from './contract.ts';
+// Builds the `window.app` object from an invoke function and an event subscriber. One explicit
+// method per message, so the page can reach exactly these channels and nothing else (no generic
+// invoke, no ipcRenderer), and `on` accepts only the event names of the contract.
+import type { AppBridge, BridgeChannels, BridgeMethods, Channel, EventName, EventSpec, FileRef, Result } from './contract.ts';
 
 export type Invoke = (channel: Channel, request: unknown) => Promise<Result<unknown>>;
+export type Subscribe = (event: EventName, listener: (payload: unknown) => void) => () => void;
 
 /** Spelled out here and in the renderer's socket client; the type keeps both equal to the contract. */
-export const BRIDGE_CHANNELS: BridgeChannels = { info: 'app:info', engineInfo: 'engine:info' };
+export const BRIDGE_CHANNELS: BridgeChannels = {
+  info: 'app:info',
+  engineInfo: 'engine:info',
+  engineStatus: 'engine:status',
+  openFiles: 'dialog:openFiles',
+  projectCurrent: 'project:current',
+  projectOpen: 'project:open',
+  projectCreate: 'project:create',
+  projectClose: 'project:close',
+  projectRecent: 'project:recent',
+  projectForget: 'project:forget',
+  projectStats: 'project:stats',
+  collectionsList: 'collections:list',
+  collectionsCreate: 'collections:create',
+  garmentsList: 'garments:list',
+  garmentsGet: 'garments:get',
+  garmentsImport: 'garments:import',
+  garmentsUpdate: 'garments:update',
+  garmentsBulkUpdate: 'garments:bulkUpdate',
+  garmentsPhotos: 'garments:photos',
+  modelsList: 'models:list',
+  modelsGet: 'models:get',
+  modelsImport: 'models:import',
+  masksList: 'masks:list',
+  masksVersions: 'masks:versions',
+  masksSave: 'masks:save',
+  denseposeImport: 'densepose:import',
+  denseposeList: 'densepose:list',
+  checkpointsList: 'checkpoints:list',
+  checkpointsGet: 'checkpoints:get',
+  checkpointsImport: 'checkpoints:import',
+  checkpointsSetDefault: 'checkpoints:setDefault',
+  batchesPreview: 'batches:preview',
+  batchesEnqueue: 'batches:enqueue',
+  batchesList: 'batches:list',
+  queueState: 'queue:state',
+  queuePause: 'queue:pause',
+  queueResume: 'queue:resume',
+  queueCancel: 'queue:cancel',
+  queueRetry: 'queue:retry',
+  queueCells: 'queue:cells',
+  resultsList: 'results:list',
+  resultsGet: 'results:get',
+  blobsUrl: 'blobs:url',
+};
 
-export function createBridge(invoke: Invoke): AppBridge {
+const EVENTS: { [E in EventName]: true } = {
+  'queue:event': true,
+  'engine:status': true,
+  'project:changed': true,
+  'checkpoints:importProgress': true,
+};
+
+/** Every event the host may push; `on` refuses any other name. */
+export const EVENT_NAMES = Object.freeze(Object.keys(EVENTS) as EventName[]);
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && Object.hasOwn(EVENTS, value);
+}
+
+/** Builds the per-channel methods: each sends its one options object ({} when omitted). */
+export function bridgeMethods(invoke: Invoke): BridgeMethods {
+  const methods: Record<string, (request?: unknown) => Promise<Result<unknown>>> = {};
+  for (const [method, channel] of Object.entries(BRIDGE_CHANNELS) as [string, Channel][]) {
+    methods[method] = (request = {}) => invoke(channel, request);
+  }
+  return methods as unknown as BridgeMethods;
+}
+
+export interface BridgeOptions {
+  subscribe?: Subscribe;
+  /** Electron only: File objects -> FileRefs (paths are resolved in the preload). */
+  fileRefs?: (files: File[]) => Promise<Result<{ files: FileRef[] }>>;
+}
+
+export function createBridge(invoke: Invoke, opts: BridgeOptions = {}): AppBridge {
+  const subscribe = opts.subscribe;
   const bridge: AppBridge = {
-    info: (request = {}) => invoke(BRIDGE_CHANNELS.info, request) as ReturnType<AppBridge['info']>,
-    engineInfo: (request = {}) => invoke(BRIDGE_CHANNELS.engineInfo, request) as ReturnType<AppBridge['engineInfo']>,
+    ...bridgeMethods(invoke),
+    on<E extends EventName>(event: E, listener: (payload: EventSpec[E]) => void): () => void {
+      if (!isEventName(event)) throw new TypeError(`window.app.on: unknown event ${JSON.stringify(event)}; expected one of ${EVENT_NAMES.join(', ')}`);
+      if (typeof listener !== 'function') throw new TypeError('window.app.on: listener must be a function');
+      if (!subscribe) return () => {};
+      return subscribe(event, listener as (payload: unknown) => void);
+    },
   };
+  if (opts.fileRefs) bridge.fileRefs = opts.fileRefs;
   return Object.freeze(bridge);
 }

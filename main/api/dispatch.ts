@@ -1,7 +1,7 @@
 // The single entry point both transports (Electron IPC and serve mode's WebSocket/HTTP) call:
 // check the channel, validate the payload, run the handler, and always answer with a Result.
 import type { Channel, RequestOf, ResponseOf, Result } from '../../preload/contract.ts';
-import { ApiError, NotFoundError, ValidationError, toWireError } from './errors.ts';
+import { NotFoundError, ValidationError, isExpectedError, toWireError } from './errors.ts';
 import { describeIssues, isChannel, requestSchemas } from './schemas.ts';
 
 export type Handlers = {
@@ -29,7 +29,7 @@ export function createDispatch({ handlers, onInternalError }: DispatchOptions): 
       const handler = handlers[channel] as (request: unknown) => unknown;
       return { ok: true, value: await handler(parsed.data) };
     } catch (err) {
-      if (!(err instanceof ApiError)) onInternalError?.(String(channel), err);
+      if (!isExpectedError(err)) onInternalError?.(String(channel), err);
       return { ok: false, error: toWireError(err) };
     }
   };

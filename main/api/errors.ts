@@ -36,8 +36,31 @@ export class UnavailableError extends ApiError {
   }
 }
 
+export class ConflictError extends ApiError {
+  constructor(message: string) {
+    super('conflict', message, 'ConflictError');
+  }
+}
+
+/** The project store's error kinds (main/store/errors.ts) as API kinds; 'version' is a newer build's project. */
+const STORE_KINDS: Record<string, ErrorKind> = { validation: 'validation', not_found: 'not_found', conflict: 'conflict', version: 'conflict' };
+
+/** A StoreError (or anything shaped like one): an expected failure whose message is written for the user. */
+function storeKind(err: unknown): ErrorKind | null {
+  if (!(err instanceof Error) || !['StoreError', 'FutureSchemaError'].includes(err.name)) return null;
+  const kind = (err as { kind?: unknown }).kind;
+  return typeof kind === 'string' && Object.hasOwn(STORE_KINDS, kind) ? STORE_KINDS[kind]! : null;
+}
+
+/** True for failures the caller caused (bad input, unknown id, ...): not logged as bugs. */
+export function isExpectedError(err: unknown): boolean {
+  return err instanceof ApiError || storeKind(err) !== null;
+}
+
 export function toWireError(err: unknown): WireError {
   if (err instanceof ApiError) return { name: err.name, message: err.message, kind: err.kind };
+  const kind = storeKind(err);
+  if (kind) return { name: (err as Error).name, message: (err as Error).message, kind };
   if (err instanceof Error) return { name: err.name, message: err.message, kind: 'internal' };
   return { name: 'Error', message: String(err), kind: 'internal' };
 }

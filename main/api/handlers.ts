@@ -1,14 +1,114 @@
-// Channel -> service method. The only place that knows which service answers which message.
+// Channel -> service method. The only place that knows which service answers which message. Every
+// service but appInfo is optional: a host built without one (a test, a future headless host) answers
+// its channels with 'unavailable' instead of crashing.
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { AppInfoService } from '../services/app-info.ts';
+import type { CatalogService } from '../services/catalog-service.ts';
+import type { DialogService } from '../services/dialog-service.ts';
+import type { FileRegistry } from '../services/files.ts';
+import type { ProjectService } from '../services/project-service.ts';
+import type { QueueService } from '../services/queue-service.ts';
 import type { Handlers } from './dispatch.ts';
+import { ForbiddenError, UnavailableError } from './errors.ts';
 
 export interface HandlerServices {
   appInfo: AppInfoService;
+  projects?: ProjectService;
+  files?: FileRegistry;
+  catalog?: CatalogService;
+  queue?: QueueService;
+  dialog?: DialogService;
+  /** The URL a page loads a stored image from (app://leffa/blob/<hash> or /blob/<hash>). */
+  blobUrl?: (hash: string) => string;
 }
 
-export function createHandlers({ appInfo }: HandlerServices): Handlers {
+function need<T>(service: T | undefined, what: string): T {
+  if (!service) throw new UnavailableError(`${what} is not available in this host`);
+  return service;
+}
+
+function inside(parent: string, child: string): boolean {
+  const rel = relative(resolve(parent), resolve(child));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+export function createHandlers(s: HandlerServices): Handlers {
+  const projects = () => need(s.projects, 'the project service');
+  const files = () => need(s.files, 'file references');
+  const catalog = () => need(s.catalog, 'the catalogue');
+  const queue = () => need(s.queue, 'the queue');
+  const dialog = () => need(s.dialog, 'the open dialog');
+
   return {
-    'app:info': () => appInfo.info(),
-    'engine:info': () => appInfo.engineInfo(),
+    'app:info': () => s.appInfo.info(),
+    'engine:info': () => s.appInfo.engineInfo(),
+    'engine:status': () => queue().engineStatus(),
+
+    'dialog:openFiles': (req) => dialog().openFiles(req),
+    'files:dropped': (req) => dialog().dropped(req.paths),
+
+    'project:current': () => projects().current(),
+    'project:open': (req) => {
+      const p = projects();
+      if ('folder' in req) return p.open(files().resolve(req.folder, 'folder', 'folder').path);
+      // A typed path is only trusted when the app itself listed it (recent list, its projects folder).
+      if (!p.isRecent(req.path) && !inside(p.projectsDir, req.path)) {
+        throw new ForbiddenError(`${req.path} is not in the recent projects list; pick the folder with the open dialog instead`);
+      }
+      return p.open(req.path);
+    },
+    'project:create': (req) => {
+      const parent = req.parent === undefined ? undefined : files().resolve(req.parent, 'folder', 'parent').path;
+      return projects().create(req.name, parent);
+    },
+    'project:close': async () => ({ closed: await projects().close() }),
+    'project:recent': () => ({ projects: projects().recent() }),
+    'project:forget': (req) => ({ projects: projects().forget(req.path) }),
+    'project:stats': () => projects().stats(),
+
+    'collections:list': () => ({ collections: catalog().collections() }),
+    'collections:create': (req) => catalog().createCollection(req),
+
+    'garments:list': (req) => catalog().listGarments(req),
+    'garments:get': (req) => catalog().garment(req.id),
+    'garments:import': (req) => catalog().importGarments(req),
+    'garments:update': (req) => catalog().updateGarment(req),
+    'garments:bulkUpdate': (req) => catalog().bulkUpdateGarments(req),
+    'garments:photos': (req) => catalog().garmentPhotos(req),
+
+    'models:list': () => catalog().listModelPhotos(),
+    'models:get': (req) => catalog().modelPhoto(req.id),
+    'models:import': (req) => catalog().importModelPhotos(req),
+
+    'masks:list': (req) => catalog().latestMasks(req.modelPhotoId),
+    'masks:versions': (req) => catalog().maskVersions(req.modelPhotoId, req.category),
+    'masks:save': (req) => catalog().saveMask(req),
+
+    'densepose:import': (req) => catalog().importDensePose(req),
+    'densepose:list': (req) => catalog().densePoses(req.modelPhotoId),
+
+    'checkpoints:list': () => catalog().listCheckpoints(),
+    'checkpoints:get': (req) => catalog().checkpoint(req.id),
+    'checkpoints:import': (req) => catalog().importCheckpoint(req),
+    'checkpoints:setDefault': (req) => catalog().setDefaultCheckpoint(req.id),
+
+    'batches:preview': (req) => queue().preview(req),
+    'batches:enqueue': (req) => queue().enqueue(req),
+    'batches:list': (req) => queue().batches(req.limit),
+
+    'queue:state': () => queue().state(),
+    'queue:pause': () => queue().pause(),
+    'queue:resume': () => queue().resume(),
+    'queue:cancel': (req) => queue().cancel(req),
+    'queue:retry': (req) => queue().retry(req),
+    'queue:cells': (req) => queue().cells(req),
+
+    'results:list': (req) => catalog().listResults(req),
+    'results:get': (req) => catalog().result(req.id),
+
+    'blobs:url': (req) => {
+      catalog().requireBlob(req.hash);
+      return { url: need(s.blobUrl, 'blob URLs')(req.hash) };
+    },
   };
 }

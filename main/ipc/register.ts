@@ -1,11 +1,13 @@
-// Wires every API channel to ipcMain.handle. Takes ipcMain as a parameter (structurally typed, no
-// Electron import) so tests drive it with a fake. Two checks before any handler runs: the sender
-// frame must be one of our app:// pages, then dispatch() validates the payload with zod.
+// Wires every API channel to ipcMain.handle, and host events to the pages. Takes ipcMain and the
+// web contents as parameters (structurally typed, no Electron import) so tests drive them with fakes.
+// Two checks before any handler runs: the sender frame must be one of our app:// pages, then
+// dispatch() validates the payload with zod.
 import type { Result } from '../../preload/contract.ts';
 import { isAppUrl } from '../app-origin.ts';
 import { CHANNELS } from '../api/schemas.ts';
 import { ForbiddenError, toWireError } from '../api/errors.ts';
 import type { Dispatch } from '../api/dispatch.ts';
+import type { EventHub } from '../services/events.ts';
 
 /** The part of Electron's IpcMainInvokeEvent we rely on. */
 export interface InvokeEventLike {
@@ -45,4 +47,33 @@ export function registerIpcHandlers(opts: RegisterIpcOptions): () => void {
   return () => {
     for (const channel of CHANNELS) opts.ipcMain.removeHandler(channel);
   };
+}
+
+/** The part of Electron's WebContents events are pushed through. */
+export interface WebContentsLike {
+  isDestroyed(): boolean;
+  getURL(): string;
+  send(channel: string, payload: unknown): void;
+}
+
+export interface ForwardEventsOptions {
+  events: Pick<EventHub, 'subscribe'>;
+  /** The pages to push to (Electron: every window's webContents). */
+  targets: () => WebContentsLike[];
+  isTrustedUrl?: (url: string) => boolean;
+}
+
+/**
+ * Pushes every host event to our pages (`webContents.send(event, payload)`; the preload hands the
+ * payload alone to `window.app.on` listeners). Pages that are not app:// pages get nothing.
+ * Returns the unsubscribe function.
+ */
+export function forwardEvents(opts: ForwardEventsOptions): () => void {
+  const isTrusted = opts.isTrustedUrl ?? isAppUrl;
+  return opts.events.subscribe((event, payload) => {
+    for (const contents of opts.targets()) {
+      if (contents.isDestroyed() || !isTrusted(contents.getURL())) continue;
+      contents.send(event, payload);
+    }
+  });
 }

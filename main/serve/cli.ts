@@ -1,17 +1,28 @@
 // `npm run serve`: the app without Electron. Starts the engine worker, the API and the HTTP server,
 // then prints the tokened URL to open in a browser. Ctrl+C stops everything.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { createApi } from '../api/create-api.ts';
-import { EngineHost } from '../engine-host/host.ts';
+import { createHost } from '../api/create-api.ts';
+import { EngineSupervisor } from '../engine-host/supervisor.ts';
 import { readPackageInfo } from '../services/package-info.ts';
+import { DB_FILE } from '../store/index.ts';
 import { DEFAULT_HOST, startServer } from './server.ts';
 
-const USAGE = `Usage: npm run serve -- [--host 127.0.0.1] [--port 0] [--backend auto|tensorflow|wasm|cpu]
+/** Where serve mode keeps the recent list and new projects: $LEFFA_DATA_DIR, else the XDG data folder. */
+function defaultDataDir(): string {
+  return process.env.LEFFA_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'leffa-studio');
+}
 
-  --host     interface to bind (default ${DEFAULT_HOST}; anything else exposes the app to your network)
-  --port     port to listen on (default 0: a free port)
-  --backend  TF.js backend for the engine worker (default auto; LEFFA_BACKEND overrides)`;
+const USAGE = `Usage: npm run serve -- [--host 127.0.0.1] [--port 0] [--backend auto|tensorflow|wasm|cpu] [--data-dir DIR] [--project DIR]
+
+  --host      interface to bind (default ${DEFAULT_HOST}; anything else exposes the app to your network)
+  --port      port to listen on (default 0: a free port)
+  --backend   TF.js backend for the engine worker (default auto; LEFFA_BACKEND overrides)
+  --data-dir  the app's data folder: recent projects, new projects (default ${defaultDataDir()})
+  --project   a project folder to open at start (created if it does not exist)`;
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 type Backend = (typeof BACKENDS)[number];
@@ -21,7 +32,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function parseCli(argv: string[]): { host: string; port: number; backend: Backend } {
+function parseCli(argv: string[]): { host: string; port: number; backend: Backend; dataDir: string; project: string | null } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -30,6 +41,8 @@ function parseCli(argv: string[]): { host: string; port: number; backend: Backen
         host: { type: 'string', default: DEFAULT_HOST },
         port: { type: 'string', default: '0' },
         backend: { type: 'string', default: 'auto' },
+        'data-dir': { type: 'string', default: defaultDataDir() },
+        project: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -43,19 +56,34 @@ function parseCli(argv: string[]): { host: string; port: number; backend: Backen
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port ${JSON.stringify(values.port)} is not a port number (0-65535)`);
   if (!(BACKENDS as readonly string[]).includes(values.backend)) fail(`--backend ${JSON.stringify(values.backend)} is not one of ${BACKENDS.join(', ')}`);
-  return { host: values.host, port, backend: values.backend as Backend };
+  return { host: values.host, port, backend: values.backend as Backend, dataDir: resolve(values['data-dir']), project: values.project ? resolve(values.project) : null };
 }
 
 async function main(): Promise<void> {
-  const { host, port, backend } = parseCli(process.argv.slice(2));
+  const { host, port, backend, dataDir, project } = parseCli(process.argv.slice(2));
   if (host !== DEFAULT_HOST && host !== 'localhost' && host !== '::1') {
     console.warn(`serve: WARNING: binding to ${host} makes the app reachable from other machines; anyone with the URL's token can use it.`);
   }
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const pkg = readPackageInfo(`${root}package.json`);
-  const engine = new EngineHost({ workerData: { backend } });
-  const dispatch = createApi({ name: pkg.name, version: pkg.version, mode: 'serve', engine });
-  const handle = await startServer({ dispatch, staticDir: `${root}dist/renderer`, host, port });
+  const engine = new EngineSupervisor({ workerData: { backend } });
+  const app = createHost({ name: pkg.name, version: pkg.version, mode: 'serve', engine, dataDir, blobUrl: (hash) => `/blob/${hash}` });
+  // Starts the engine worker now, so its backend is loading while the browser opens.
+  void app.queue.engineStatus();
+  if (project) {
+    const opened = existsSync(join(project, DB_FILE)) ? await app.projects.open(project) : await app.projects.create(basename(project), dirname(project));
+    console.log(`serve: project ${opened.name} (${opened.path})`);
+  }
+  const uploadDir = mkdtempSync(join(tmpdir(), 'leffa-uploads-'));
+  const handle = await startServer({
+    dispatch: app.dispatch,
+    staticDir: `${root}dist/renderer`,
+    host,
+    port,
+    blobs: (hash) => app.catalog.blob(hash),
+    uploads: { files: app.files, dir: uploadDir },
+    events: app.events,
+  });
 
   console.log(`${pkg.name} ${pkg.version} (serve mode) is running. Open:\n\n  ${handle.url}\n`);
 
@@ -65,7 +93,9 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`serve: ${signal}, shutting down`);
     await handle.close();
+    await app.close();
     await engine.close();
+    rmSync(uploadDir, { recursive: true, force: true });
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

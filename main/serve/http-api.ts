@@ -4,12 +4,14 @@ import type { ErrorKind, Result } from '../../preload/contract.ts';
 import type { Dispatch } from '../api/dispatch.ts';
 import { ValidationError, toWireError } from '../api/errors.ts';
 
-const MAX_BODY_BYTES = 1 << 20;
+/** Masks travel as base64 PNG (16 MB of image), the largest payload of any channel. */
+const MAX_BODY_BYTES = 24 * 1024 * 1024;
 
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   validation: 400,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   internal: 500,
   unavailable: 503,
 };

@@ -1,13 +1,17 @@
 // Serve mode's HTTP server: the built renderer plus the API (WebSocket at /ws, HTTP at /api/…),
-// all behind the per-launch token. Binds to 127.0.0.1 unless told otherwise.
+// stored images (GET /blob/<sha256>) and uploads (POST /upload), all behind the per-launch token.
+// Binds to 127.0.0.1 unless told otherwise.
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { contentSecurityPolicy } from '../csp.ts';
 import type { Dispatch } from '../api/dispatch.ts';
-import { serveApiSocket } from './api-socket.ts';
+import type { EventHub } from '../services/events.ts';
+import { MAX_SOCKET_MESSAGE_BYTES, serveApiSocket } from './api-socket.ts';
 import { answerHttpCall } from './http-api.ts';
+import { answerUpload, type UploadOptions } from './upload.ts';
 import { readStatic } from '../static-files.ts';
 import { createToken, presentedToken, tokenCookie, tokensEqual } from './token.ts';
 
@@ -22,6 +26,12 @@ export interface ServeOptions {
   port?: number;
   /** Fixed only in tests; normally a fresh random token per launch. */
   token?: string;
+  /** GET /blob/<sha256>: the stored image with that hash, or null when the open project does not know it. */
+  blobs?: (hash: string) => { path: string; mediaType: string; size: number } | null;
+  /** POST /upload; absent: uploads are refused (404). */
+  uploads?: UploadOptions;
+  /** Events pushed to every connected page as {event, payload}. */
+  events?: Pick<EventHub, 'subscribe'>;
 }
 
 export interface ServeHandle {
@@ -84,8 +94,8 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
   const token = opts.token ?? createToken();
   const host = opts.host ?? DEFAULT_HOST;
   const server = createServer();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
-  serveApiSocket(wss, opts.dispatch);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_MESSAGE_BYTES });
+  serveApiSocket(wss, opts.dispatch, opts.events);
   let port = 0;
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -96,6 +106,33 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
       // Trade the URL token for a cookie, then drop it from the address bar and history.
       url.searchParams.delete('token');
       return send(res, 302, '', { 'Set-Cookie': tokenCookie(port, token), Location: url.pathname + url.search });
+    }
+    if (url.pathname.startsWith('/blob/')) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'use GET for /blob/<sha256>', { Allow: 'GET, HEAD' });
+      const hash = url.pathname.slice('/blob/'.length);
+      const blob = /^[0-9a-f]{64}$/.test(hash) ? opts.blobs?.(hash) ?? null : null;
+      if (!blob) return send(res, 404, 'no stored image with this hash in the open project');
+      // Content-addressed: the bytes behind a hash never change, so the browser may keep them.
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': blob.mediaType,
+        'Content-Length': String(blob.size),
+        'Cache-Control': 'private, max-age=31536000, immutable',
+        ETag: `"${hash}"`,
+      });
+      if (req.method === 'HEAD') return void res.end();
+      createReadStream(blob.path).once('error', () => res.destroy()).pipe(res);
+      return;
+    }
+    if (url.pathname === '/upload') {
+      if (!opts.uploads) return send(res, 404, 'uploads are not enabled');
+      if (req.method !== 'POST') return send(res, 405, 'use POST for /upload', { Allow: 'POST' });
+      if (!sameOrigin(req)) return send(res, 403, 'uploads must come from this app\'s own pages');
+      const { status, result } = await answerUpload(req, url, opts.uploads);
+      return send(res, status, JSON.stringify(result), {
+        'Content-Type': 'application/json; charset=utf-8',
+        ...(status === 413 && { Connection: 'close' }),
+      });
     }
     if (url.pathname.startsWith('/api/')) {
       if (req.method !== 'POST') return send(res, 405, 'use POST for /api/<channel>', { Allow: 'POST' });

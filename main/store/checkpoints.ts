@@ -12,13 +12,13 @@ import { parseArgs } from './validate.ts';
 
 interface Row {
   id: number; name: string; kind: CheckpointKind; architecture: Architecture; blob_hash: string; size: number; source: string | null;
-  licence: string; commercial_use: number; parent_id: number | null; training_run: string | null; created_at: number;
+  licence: string; commercial_use: number; parent_id: number | null; training_run: string | null; base_config: string | null; created_at: number;
 }
 
 const toCheckpoint = (r: Row): Checkpoint => ({
   id: r.id, name: r.name, kind: r.kind, architecture: r.architecture, blobHash: r.blob_hash, size: r.size, source: r.source,
   licence: r.licence, commercialUse: r.commercial_use === 1, parentId: r.parent_id,
-  trainingRun: r.training_run ? (JSON.parse(r.training_run) as Record<string, unknown>) : null, createdAt: r.created_at,
+  trainingRun: r.training_run ? (JSON.parse(r.training_run) as Record<string, unknown>) : null, baseConfig: r.base_config, createdAt: r.created_at,
 });
 
 function prepare(db: DB) {
@@ -27,8 +27,8 @@ function prepare(db: DB) {
     byHash: db.prepare(/* sql */ `SELECT * FROM checkpoints WHERE blob_hash = ?`),
     list: db.prepare(/* sql */ `SELECT * FROM checkpoints ORDER BY id`),
     insert: db.prepare(/* sql */ `
-      INSERT INTO checkpoints (name, kind, architecture, blob_hash, size, source, licence, commercial_use, parent_id, training_run, created_at)
-      VALUES (@name, @kind, @architecture, @hash, @size, @source, @licence, @commercialUse, @parentId, @trainingRun, @now) RETURNING *`),
+      INSERT INTO checkpoints (name, kind, architecture, blob_hash, size, source, licence, commercial_use, parent_id, training_run, base_config, created_at)
+      VALUES (@name, @kind, @architecture, @hash, @size, @source, @licence, @commercialUse, @parentId, @trainingRun, @baseConfig, @now) RETURNING *`),
   };
 }
 
@@ -60,7 +60,7 @@ export class CheckpointRepo {
         const row = this.#s.insert.get({
           name: v.name, kind: v.kind, architecture: v.architecture, hash: blob.hash, size: blob.size, source: v.source ?? null,
           licence: v.licence, commercialUse: v.commercialUse ? 1 : 0, parentId: v.parentId ?? null,
-          trainingRun: v.trainingRun ? JSON.stringify(v.trainingRun) : null, now: Date.now(),
+          trainingRun: v.trainingRun ? JSON.stringify(v.trainingRun) : null, baseConfig: v.baseConfig ?? null, now: Date.now(),
         });
         return toCheckpoint(row as Row);
       }).immediate(),

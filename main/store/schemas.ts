@@ -99,6 +99,8 @@ export const NewCheckpoint = z
     parentId: Id.optional(),
     trainingRun: z.record(z.string(), z.unknown()).optional(),
     expectedSha256: Sha256.optional(),
+    /** The checkpoint's own diffusers base config folder, relative to the project folder (migration 006). */
+    baseConfig: z.string().min(1).max(1000).optional(),
   })
   .strict();
 

@@ -78,6 +78,8 @@ export interface Checkpoint {
   commercialUse: boolean;
   parentId: number | null;
   trainingRun: Record<string, unknown> | null;
+  /** Its own diffusers base config folder, relative to the project folder; null: the app's configs. */
+  baseConfig: string | null;
   createdAt: number;
 }
 

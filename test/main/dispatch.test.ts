@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApi } from '../../main/api/create-api.ts';
-import { createDispatch } from '../../main/api/dispatch.ts';
+import { createDispatch, type Handlers } from '../../main/api/dispatch.ts';
 import { ApiError } from '../../main/api/errors.ts';
 import type { EngineInfo } from '../../preload/contract.ts';
 
@@ -56,7 +56,7 @@ test('handler errors keep their kind; unexpected ones become internal and are lo
       'engine:info': () => {
         throw new ApiError('unavailable', 'engine down', 'UnavailableError');
       },
-    },
+    } as unknown as Handlers,
     onInternalError: (channel) => logged.push(channel),
   });
   assert.deepEqual(await dispatch('app:info', {}), { ok: false, error: { name: 'TypeError', message: 'boom', kind: 'internal' } });

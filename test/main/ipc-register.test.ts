@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApi } from '../../main/api/create-api.ts';
+import { CHANNELS } from '../../main/api/schemas.ts';
 import { registerIpcHandlers, type IpcMainLike, type InvokeEventLike } from '../../main/ipc/register.ts';
 import type { Result } from '../../preload/contract.ts';
 
@@ -43,7 +44,8 @@ function setup() {
 
 test('registers one namespaced handler per channel and removes them all on dispose', () => {
   const { handlers, dispose } = setup();
-  assert.deepEqual([...handlers.keys()].sort(), ['app:info', 'engine:info']);
+  assert.deepEqual([...handlers.keys()].sort(), [...CHANNELS].sort());
+  for (const channel of handlers.keys()) assert.match(channel, /^[a-z]+:[a-zA-Z]+$/);
   dispose();
   assert.equal(handlers.size, 0);
 });
@@ -86,4 +88,21 @@ test('malformed payloads from a trusted frame get a validation error', async () 
     assert.equal(result.error.kind, 'validation');
     assert.match(result.error.message, /invalid payload for 'app:info'/);
   }
+});
+
+test('host events are pushed only to live app:// pages, payload only', async () => {
+  const { EventHub } = await import('../../main/services/events.ts');
+  const { forwardEvents } = await import('../../main/ipc/register.ts');
+  const hub = new EventHub(() => {});
+  const sent: Array<[string, string, unknown]> = [];
+  const page = (url: string, destroyed = false) => ({
+    isDestroyed: () => destroyed,
+    getURL: () => url,
+    send: (channel: string, payload: unknown) => sent.push([url, channel, payload]),
+  });
+  const off = forwardEvents({ events: hub, targets: () => [page('app://leffa/index.html'), page('https://evil.example/'), page('app://leffa/x', true)] });
+  hub.emit('engine:status', { state: 'idle', backend: 'wasm', memory: null });
+  off();
+  hub.emit('engine:status', { state: 'busy', backend: 'wasm', memory: null });
+  assert.deepEqual(sent, [['app://leffa/index.html', 'engine:status', { state: 'idle', backend: 'wasm', memory: null }]]);
 });

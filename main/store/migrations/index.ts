@@ -6,9 +6,11 @@ import { migration002 } from './002_garment_search.ts';
 import { migration003 } from './003_checkpoints.ts';
 import { migration004 } from './004_jobs_results.ts';
 import { migration005 } from './005_reviews_exports.ts';
+import { migration006 } from './006_checkpoint_base.ts';
+import { migration007 } from './007_releases.ts';
 
 export type { Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

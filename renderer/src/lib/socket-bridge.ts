@@ -1,9 +1,54 @@
 // The browser-side twin of the preload: an AppBridge that talks to `npm run serve` over a
-// WebSocket ({id, channel, payload} out, {id, result} back). Only api.ts uses it.
-import type { AppBridge, BridgeChannels, Channel, Result } from '../../../preload/contract.ts';
+// WebSocket ({id, channel, payload} out, {id, result} back; pushed events arrive as
+// {event, payload}). Only api.ts uses it.
+import type { AppBridge, BridgeChannels, BridgeMethods, Channel, EventName, EventSpec, Result } from '../../../preload/contract.ts';
 
 /** Same map as preload/bridge.ts; the BridgeChannels type keeps the two in step. */
-const CHANNELS: BridgeChannels = { info: 'app:info', engineInfo: 'engine:info' };
+const CHANNELS: BridgeChannels = {
+  info: 'app:info',
+  engineInfo: 'engine:info',
+  engineStatus: 'engine:status',
+  openFiles: 'dialog:openFiles',
+  projectCurrent: 'project:current',
+  projectOpen: 'project:open',
+  projectCreate: 'project:create',
+  projectClose: 'project:close',
+  projectRecent: 'project:recent',
+  projectForget: 'project:forget',
+  projectStats: 'project:stats',
+  collectionsList: 'collections:list',
+  collectionsCreate: 'collections:create',
+  garmentsList: 'garments:list',
+  garmentsGet: 'garments:get',
+  garmentsImport: 'garments:import',
+  garmentsUpdate: 'garments:update',
+  garmentsBulkUpdate: 'garments:bulkUpdate',
+  garmentsPhotos: 'garments:photos',
+  modelsList: 'models:list',
+  modelsGet: 'models:get',
+  modelsImport: 'models:import',
+  masksList: 'masks:list',
+  masksVersions: 'masks:versions',
+  masksSave: 'masks:save',
+  denseposeImport: 'densepose:import',
+  denseposeList: 'densepose:list',
+  checkpointsList: 'checkpoints:list',
+  checkpointsGet: 'checkpoints:get',
+  checkpointsImport: 'checkpoints:import',
+  checkpointsSetDefault: 'checkpoints:setDefault',
+  batchesPreview: 'batches:preview',
+  batchesEnqueue: 'batches:enqueue',
+  batchesList: 'batches:list',
+  queueState: 'queue:state',
+  queuePause: 'queue:pause',
+  queueResume: 'queue:resume',
+  queueCancel: 'queue:cancel',
+  queueRetry: 'queue:retry',
+  queueCells: 'queue:cells',
+  resultsList: 'results:list',
+  resultsGet: 'results:get',
+  blobsUrl: 'blobs:url',
+};
 
 /** The slice of the DOM WebSocket used here, so tests can pass a fake. */
 export interface SocketLike {
@@ -18,6 +63,8 @@ export interface SocketBridgeOptions {
   connect?: (url: string) => SocketLike;
   /** A call with no answer after this long fails as 'unavailable'. */
   timeoutMs?: number;
+  /** While someone listens for events, a dropped socket is reopened after this long (doubling to 30 s). */
+  reconnectMs?: number;
 }
 
 const OPEN = 1;
@@ -30,15 +77,52 @@ export function socketUrl(location: { protocol: string; host: string }): string 
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
 }
 
-export function createSocketBridge({ url, connect = (u) => new WebSocket(u), timeoutMs = 30_000 }: SocketBridgeOptions): AppBridge {
+export function createSocketBridge({ url, connect = (u) => new WebSocket(u), timeoutMs = 30_000, reconnectMs = 1000 }: SocketBridgeOptions): AppBridge {
   const pending = new Map<number, (result: Result<unknown>) => void>();
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   let socket: SocketLike | null = null;
   let opened: Promise<SocketLike> | null = null;
   let nextId = 1;
+  let retryMs = reconnectMs;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
 
   function settle(id: number, result: Result<unknown>): void {
     pending.get(id)?.(result);
     pending.delete(id);
+  }
+
+  function listening(): boolean {
+    for (const set of listeners.values()) if (set.size) return true;
+    return false;
+  }
+
+  // Events are only pushed over an open socket: keep one open while anybody listens.
+  function scheduleReconnect(): void {
+    if (retryTimer || !listening()) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      ready().catch(() => scheduleReconnect());
+    }, retryMs);
+    retryMs = Math.min(retryMs * 2, 30_000);
+  }
+
+  function onMessage(data: unknown): void {
+    let reply: { id?: unknown; result?: Result<unknown>; event?: unknown; payload?: unknown };
+    try {
+      reply = JSON.parse(String(data));
+    } catch {
+      return;
+    }
+    if (typeof reply.id === 'number' && reply.result) return settle(reply.id, reply.result);
+    if (typeof reply.event === 'string') {
+      for (const listener of [...(listeners.get(reply.event as EventName) ?? [])]) {
+        try {
+          listener(reply.payload);
+        } catch (err) {
+          console.error(`[api] ${reply.event} listener failed:`, err);
+        }
+      }
+    }
   }
 
   // Connects on first use and again after the socket drops; calls made meanwhile wait for 'open'.
@@ -48,22 +132,20 @@ export function createSocketBridge({ url, connect = (u) => new WebSocket(u), tim
     const ws = connect(url);
     socket = ws;
     opened = new Promise((resolve, reject) => {
-      ws.addEventListener('open', () => resolve(ws));
+      ws.addEventListener('open', () => {
+        retryMs = reconnectMs;
+        resolve(ws);
+      });
       ws.addEventListener('error', () => reject(new Error(`cannot reach ${url}`)));
       ws.addEventListener('close', () => {
         reject(new Error(`connection to ${url} closed`));
         for (const id of [...pending.keys()]) settle(id, failure('connection to the app server closed'));
+        if (socket === ws) scheduleReconnect();
       });
-      ws.addEventListener('message', (event) => {
-        let reply: { id?: unknown; result?: Result<unknown> };
-        try {
-          reply = JSON.parse(String(event.data));
-        } catch {
-          return;
-        }
-        if (typeof reply.id === 'number' && reply.result) settle(reply.id, reply.result);
-      });
+      ws.addEventListener('message', (event) => onMessage(event.data));
     });
+    // Nobody may be awaiting it (an event subscription); the failure is reported to callers anyway.
+    opened.catch(() => undefined);
     return opened;
   }
 
@@ -85,8 +167,21 @@ export function createSocketBridge({ url, connect = (u) => new WebSocket(u), tim
     });
   }
 
+  const methods: Record<string, (request?: unknown) => Promise<Result<unknown>>> = {};
+  for (const [method, channel] of Object.entries(CHANNELS) as [string, Channel][]) {
+    methods[method] = (request = {}) => call(channel, request);
+  }
+
   return {
-    info: (request = {}) => call(CHANNELS.info, request) as ReturnType<AppBridge['info']>,
-    engineInfo: (request = {}) => call(CHANNELS.engineInfo, request) as ReturnType<AppBridge['engineInfo']>,
+    ...(methods as unknown as BridgeMethods),
+    on<E extends EventName>(event: E, listener: (payload: EventSpec[E]) => void): () => void {
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener as (payload: unknown) => void);
+      listeners.set(event, set);
+      ready().catch(() => scheduleReconnect());
+      return () => {
+        set.delete(listener as (payload: unknown) => void);
+      };
+    },
   };
 }
