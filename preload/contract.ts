@@ -45,6 +45,8 @@ export interface EngineInfo {
   threaded?: boolean;
   /** Why preferred backends were skipped, in order. */
   fallbackReasons: string[];
+  /** WebGPU only: the GPU adapter's name (e.g. "Apple M2", "SwiftShader"). */
+  adapter?: string;
 }
 
 /**

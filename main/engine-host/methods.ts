@@ -25,6 +25,7 @@ export function toEngineInfo(info: BackendInfo): EngineInfo {
   };
   if (info.threads !== undefined) out.threads = info.threads;
   if (info.threaded !== undefined) out.threaded = info.threaded;
+  if (info.adapter !== undefined) out.adapter = info.adapter;
   return out;
 }
 
