@@ -77,7 +77,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/api/**', 'main/services/**', 'main/ipc/**', 'main/serve/**', 'main/engine-host/**', 'main/store/**', 'main/queue/**'],
+    files: ['main/api/**', 'main/services/**', 'main/ipc/**', 'main/serve/**', 'main/engine-host/**', 'main/store/**', 'main/queue/**', 'main/team/**'],
     rules: {
       'layers/imports': ['error', {
         layer: 'main/{api,services,ipc,serve,engine-host}/',

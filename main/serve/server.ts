@@ -1,6 +1,7 @@
 // Serve mode's HTTP server: the built renderer plus the API (WebSocket at /ws, HTTP at /api/…),
 // stored images (GET /blob/<sha256>) and uploads (POST /upload), all behind the per-launch token.
 // Binds to 127.0.0.1 unless told otherwise.
+import type { CoordinatorHandler } from '../team/coordinator-http.ts';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +33,8 @@ export interface ServeOptions {
   uploads?: UploadOptions;
   /** Events pushed to every connected page as {event, payload}. */
   events?: Pick<EventHub, 'subscribe'>;
+  /** The team queue's coordinator (main/team): answers `/team/...` with per-worker tokens, not the launch token. */
+  coordinator?: CoordinatorHandler;
 }
 
 export interface ServeHandle {
@@ -99,6 +102,7 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
   let port = 0;
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (opts.coordinator && (await opts.coordinator(req, res))) return;
     const url = new URL(req.url ?? '/', 'http://serve.invalid');
     const auth = authorize(req, url, port, token);
     if (!auth.ok) return send(res, auth.status, auth.message);

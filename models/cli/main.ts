@@ -8,6 +8,8 @@ commands:
   tryon    virtual try-on: a person photo wearing a garment
   pose     pose transfer: a person in a target pose
   models   list, download and verify the released Leffa checkpoints
+  train    finetune on your own pairs (full or LoRA), resumable
+  worker   a headless engine for a team queue on Redis (leffa-studio worker --help)
 run 'leffa-studio <command> --help' for the options of a command`;
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
