@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { register } from 'node:module';
-import type { Api } from '../../renderer/src/lib/api.ts';
+import type { AppStateApi } from '../../renderer/src/lib/app-state.svelte.ts';
 import type { AppInfo, EngineInfo } from '../../preload/contract.ts';
 
 register('./svelte-hooks.mjs', import.meta.url);
@@ -16,7 +16,7 @@ function manualApi() {
   let answerInfo!: (v: AppInfo) => void;
   let answerEngine!: (v: EngineInfo) => void;
   let failEngine!: (e: Error) => void;
-  const api: Api = {
+  const api: AppStateApi = {
     info: () => new Promise((r) => (answerInfo = r)),
     engineInfo: () => new Promise((r, j) => ((answerEngine = r), (failEngine = j))),
   };

@@ -75,11 +75,15 @@ export interface CreateApiOptions {
   upload?: (file: File) => Promise<FileRef>;
 }
 
+/** Weights files go through the host's checkpoint check, everything else through its image check. */
+const CHECKPOINT_FILE = /\.(safetensors|pth|bin|ckpt)$/i;
+
 /** POST /upload with the file as the raw body; the token travels in the session cookie. */
 export async function uploadFile(file: File, fetchImpl: typeof fetch = fetch): Promise<FileRef> {
   let res: Response;
+  const kind = CHECKPOINT_FILE.test(file.name) ? '&kind=checkpoint' : '';
   try {
-    res = await fetchImpl(`/upload?name=${encodeURIComponent(file.name)}`, {
+    res = await fetchImpl(`/upload?name=${encodeURIComponent(file.name)}${kind}`, {
       method: 'POST',
       body: file,
       headers: { 'Content-Type': file.type || 'application/octet-stream' },

@@ -1,15 +1,19 @@
-// What the home page shows: the app's identity and the engine's backend, each loaded from the real
-// API. App info answers at once; the engine may still be initialising its backend, so the two load
-// independently and the page fills in as each arrives.
+// What the shell shows about the host: the app's identity, the engine's backend, and the engine's
+// live status (idle/busy/down, memory), each loaded from the real API. App info answers at once; the
+// engine may still be initialising its backend, so the two load independently and the page fills in
+// as each arrives. Engine status then follows the `engine:status` pushes.
 import { createContext } from 'svelte';
-import type { AppInfo, EngineInfo } from '../../../preload/contract.ts';
+import type { AppInfo, EngineInfo, EngineStatus } from '../../../preload/contract.ts';
 import type { Api } from './api.ts';
 
 export type LoadState = 'loading' | 'ready' | 'error';
 
+export type AppStateApi = Pick<Api, 'info' | 'engineInfo'> & Partial<Pick<Api, 'call' | 'on'>>;
+
 export class AppState {
   info = $state.raw<AppInfo | null>(null);
   engine = $state.raw<EngineInfo | null>(null);
+  engineStatus = $state.raw<EngineStatus | null>(null);
   infoState = $state<LoadState>('loading');
   engineState = $state<LoadState>('loading');
   error = $state<string | null>(null);
@@ -18,18 +22,24 @@ export class AppState {
   statusText = $derived.by(() => {
     if (this.error) return this.error;
     if (this.infoState === 'loading') return 'Connecting…';
+    if (this.engineStatus?.state === 'down') return `Engine stopped${this.engineStatus.error ? `: ${this.engineStatus.error}` : ''}`;
     if (this.engineState === 'loading') return 'Starting the engine…';
     return 'Ready';
   });
 
-  readonly #api: Pick<Api, 'info' | 'engineInfo'>;
+  readonly #api: AppStateApi;
 
-  constructor(api: Pick<Api, 'info' | 'engineInfo'>) {
+  constructor(api: AppStateApi) {
     this.#api = api;
   }
 
+  /** Follows engine status pushes; returns the unsubscribe function. */
+  connect(): () => void {
+    return this.#api.on?.('engine:status', (status) => (this.engineStatus = status)) ?? (() => {});
+  }
+
   async load(): Promise<void> {
-    await Promise.all([this.#loadInfo(), this.#loadEngine()]);
+    await Promise.all([this.#loadInfo(), this.#loadEngine(), this.#loadStatus()]);
   }
 
   async #loadInfo(): Promise<void> {
@@ -51,6 +61,15 @@ export class AppState {
     } catch (err) {
       this.engineState = 'error';
       this.error ??= `Engine unavailable: ${(err as Error).message}`;
+    }
+  }
+
+  async #loadStatus(): Promise<void> {
+    if (!this.#api.call) return;
+    try {
+      this.engineStatus = await this.#api.call('engine:status', {});
+    } catch {
+      // Older hosts or an engine still starting: the pushes fill it in.
     }
   }
 }

@@ -1,0 +1,184 @@
+// Shared set-up of the UI end-to-end tests: `npm run serve`'s host on a free port with a private data
+// folder, Debian's Chromium through playwright-core, test photos made from /work/shared/assets (the
+// garment SVGs rendered to PNG, the people photos as they are), screenshots under test-results/ui/,
+// and a check that the page logged no errors. Needs `npm run build` first (npm run test:e2e does it).
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { assetsDir, repoRoot } from '../helpers/fixtures.ts';
+
+export const CHROMIUM = process.env.LEFFA_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const SHOTS = join(repoRoot, 'test-results', 'ui');
+
+export interface Served {
+  url: string;
+  dataDir: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts main/serve/cli.ts with its own data folder (or `dataDir`); resolves with the tokened URL it prints. */
+export function startServe(extraArgs: string[] = [], dataDir = mkdtempSync(join(tmpdir(), 'leffa-ui-'))): Promise<Served> {
+  const server: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'main/serve/cli.ts', '--port', '0', '--data-dir', dataDir, ...extraArgs],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LEFFA_DATA_DIR: dataDir } },
+  );
+  let out = '';
+  const stop = async () => {
+    if (server.exitCode === null) {
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL in 60 s:\n${out}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
+      if (found) {
+        clearTimeout(timer);
+        resolve({ url: found[0], dataDir, output: () => out, stop });
+      }
+    };
+    server.stdout?.on('data', onData);
+    server.stderr?.on('data', onData);
+    server.once('exit', (code) => reject(new Error(`serve exited (${code}) before printing a URL:\n${out}`)));
+  });
+}
+
+export async function launch(): Promise<Browser> {
+  assert.ok(existsSync(join(repoRoot, 'dist/renderer/index.html')), 'dist/renderer missing: run `npm run build` (npm run test:e2e does)');
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium (or set LEFFA_CHROMIUM)`);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** A page that records console errors, page errors and failed requests; `problems()` lists them. */
+export async function openPage(browser: Browser, url: string): Promise<{ page: Page; problems: () => string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+  const problems: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.setDefaultTimeout(20_000);
+  await page.goto(url);
+  return { page, problems: () => problems };
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+export interface TestPhotos {
+  dir: string;
+  garments: string[];
+  people: string[];
+  /** A DensePose-like image per person photo, the same size, keyed by the photo's file name. */
+  densepose: Map<string, string>;
+}
+
+/**
+ * Test inputs from the shared assets: each garment SVG rendered to a 384×512 PNG on white (the store
+ * takes PNG, JPEG, WebP or TIFF), the people photos copied, and for each person a parula-coloured
+ * gradient PNG of its size to import as DensePose.
+ */
+export async function makePhotos(): Promise<TestPhotos> {
+  const dir = mkdtempSync(join(tmpdir(), 'leffa-ui-photos-'));
+  const garments: string[] = [];
+  for (const name of readdirSync(join(assetsDir, 'garments')).filter((n) => n.endsWith('.svg')).sort()) {
+    const out = join(dir, name.replace(/\.svg$/, '.png'));
+    await sharp(join(assetsDir, 'garments', name), { density: 96 })
+      .resize(384, 512, { fit: 'contain', background: '#ffffff' })
+      .flatten({ background: '#ffffff' })
+      .png()
+      .toFile(out);
+    garments.push(out);
+  }
+  const people: string[] = [];
+  const densepose = new Map<string, string>();
+  for (const name of readdirSync(join(assetsDir, 'people')).sort()) {
+    const out = join(dir, name);
+    copyFileSync(join(assetsDir, 'people', name), out);
+    people.push(out);
+    const { width, height } = await sharp(out).metadata();
+    const w = width!;
+    const h = height!;
+    const rgb = Buffer.alloc(w * h * 3);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const t = y / h;
+        const inside = Math.abs(x - w / 2) < w * 0.22 && y > h * 0.15;
+        const o = (y * w + x) * 3;
+        // Dark blue background, parula-ish yellow→teal body.
+        rgb[o] = inside ? Math.round(250 - 200 * t) : 53;
+        rgb[o + 1] = inside ? Math.round(220 - 40 * t) : 42;
+        rgb[o + 2] = inside ? Math.round(30 + 150 * t) : 135;
+      }
+    }
+    const dp = join(dir, `densepose_${name.replace(/\.\w+$/, '')}.png`);
+    await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toFile(dp);
+    densepose.set(name, dp);
+  }
+  return { dir, garments, people, densepose };
+}
+
+/** Polls `check` until it returns true, failing with `what` after `timeoutMs`. */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000, everyMs = 100): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+// ---- UI steps shared by the tests -----------------------------------------------------------------
+
+/** Imports garment photos through the tray as they are guessed (one garment per photo). */
+export async function importGarments(page: Page, files: string[]): Promise<void> {
+  await page.getByTestId('nav-garments').click();
+  await page.getByTestId('garment-file-input').setInputFiles(files);
+  await until(`${files.length} tray rows`, async () => (await page.getByTestId('tray-row').count()) === files.length);
+  await page.getByTestId('import-submit').click();
+  await until(`${files.length} garment cards`, async () => (await page.getByTestId('garment-card').count()) === files.length);
+}
+
+export async function importModelPhotos(page: Page, files: string[]): Promise<void> {
+  await page.getByTestId('nav-model-photos').click();
+  await page.getByTestId('model-file-input').setInputFiles(files);
+  await until(`${files.length} model cards`, async () => (await page.getByTestId('model-card').count()) === files.length);
+}
+
+/**
+ * Opens a model photo, paints its upper-body mask with horizontal brush strokes over the middle of
+ * the photo and saves it; then imports its DensePose file. Leaves the photo's detail open.
+ */
+export async function paintMaskAndDensepose(page: Page, photoName: string, densepose: string): Promise<void> {
+  await page.getByTestId('model-card').filter({ hasText: photoName }).click();
+  await page.getByTestId('model-title').filter({ hasText: photoName }).waitFor();
+  await page.getByTestId('mask-edit').click();
+  const stage = page.getByTestId('mask-stage');
+  await stage.waitFor();
+  const box = (await stage.boundingBox())!;
+  await page.getByTestId('brush-size').fill('48');
+  const cx = box.x + box.width / 2;
+  const half = box.height * 0.2;
+  for (const y of [0.45, 0.55, 0.65, 0.75]) {
+    await page.mouse.move(cx - half, box.y + box.height * y);
+    await page.mouse.down();
+    await page.mouse.move(cx + half, box.y + box.height * y, { steps: 6 });
+    await page.mouse.up();
+  }
+  await page.getByTestId('mask-save').click();
+  await page.getByTestId('mask-overlay').waitFor();
+  await page.getByTestId('densepose-format').selectOption('HD-parula');
+  await page.getByTestId('densepose-file-input').setInputFiles(densepose);
+  await page.getByTestId('densepose-info').filter({ hasText: 'HD-parula' }).waitFor();
+}
