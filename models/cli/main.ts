@@ -18,6 +18,10 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     case 'tryon':
     case 'pose':
       return runGenerateCommand(cmd, rest, io);
+    case 'train': {
+      const { runTrainCommand } = await import('./train-command.ts');
+      return runTrainCommand(rest, io);
+    }
     case 'models': {
       const { runModelsCommand } = await import('../hub/cli.ts');
       return runModelsCommand(rest, io);

@@ -68,9 +68,9 @@ export function randomParams(specs: ParamSpec[], seed = 0): MapParamStore {
   specs.forEach((s, i) => {
     const es = engineShape(s);
     const fanIn = s.shape.length > 1 ? s.shape.slice(1).reduce((a, b) => a * b, 1) : 0;
-    const t = s.kind === 'vector'
+    const t = tf.tidy(() => s.kind === 'vector'
       ? (s.name.endsWith('.weight') ? tf.add(1, tf.randomNormal(es, 0, 0.1, 'float32', seed + i)) : tf.randomNormal(es, 0, 0.1, 'float32', seed + i))
-      : tf.randomNormal(es, 0, 1 / Math.sqrt(fanIn), 'float32', seed + i);
+      : tf.randomNormal(es, 0, 1 / Math.sqrt(fanIn), 'float32', seed + i));
     store.tensors.set(s.name, t);
   });
   return store;
