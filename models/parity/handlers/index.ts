@@ -5,6 +5,8 @@ import { pipelineHandler } from './pipeline.ts';
 import { schedulerHandler } from './scheduler.ts';
 import { cfgHandler } from './cfg.ts';
 import { trainStepHandler } from './train-step.ts';
+import { opsHandler } from './ops.ts';
+import { leffaLossHandler } from './leffa-loss.ts';
 
 export const ALL_HANDLERS: RecordHandler[] = [
   vaeHandler,
@@ -14,4 +16,6 @@ export const ALL_HANDLERS: RecordHandler[] = [
   cfgHandler,
   pipelineHandler,
   trainStepHandler,
+  opsHandler,
+  leffaLossHandler,
 ];
