@@ -71,3 +71,29 @@ test('full-size SD1.5 Leffa (1.80 B parameters): a UNet pair and a 2-step try-on
   });
   params.dispose();
 });
+
+test('full-size SDXL pose model: a generative-UNet forward at 128x96 on wasm, fp16 weights in JS memory', async (t) => {
+  await useTestBackend('wasm');
+  const sdxl = JSON.parse(readFileSync(join(fixturesDir, 'sdxl-manifest.json'), 'utf8'));
+  const model = new LeffaModel({ arch: 'sdxl', unet: parseUNetConfig(sdxl.configs.unet), vae: parseVAEConfig(sdxl.configs.vae), scheduler: sdxl.configs.scheduler });
+  assert.equal(model.params().reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0), 5_218_604_271);
+  const params = randomHostParams(model.unet.params().filter(LeffaModel.isUsed), 4, 'fp16'); // 2.0 B used parameters, 3.8 GiB as fp16
+  const [h, w] = [16, 12];
+  await expectNoLeak(() => {
+    const reference: Record<string, tf.Tensor3D> = {};
+    for (const l of model.unet.attentionLayers()) {
+      // SDXL's attention levels: down_blocks.1 / up_blocks.1 at 1/2 of the latent (640 ch), the rest at 1/4 (1280 ch)
+      const level = l.startsWith('down_blocks.1') || l.startsWith('up_blocks.1') ? 1 : 2;
+      reference[l] = tf.randomNormal([2, (h / 2 ** level) * (w / 2 ** level), level === 1 ? 640 : 1280], 0, 1, 'float32', 3) as tf.Tensor3D;
+    }
+    const x = tf.randomNormal([2, h, w, 12], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const t0 = performance.now();
+    const eps = model.predictNoise(params, x, [500], reference);
+    const out = eps.dataSync();
+    t.diagnostic(`SDXL generative UNet forward (70 fusion layers, batch 2) ${((performance.now() - t0) / 1000).toFixed(1)} s; wasm heap ${((memoryReport().wasmHeapBytes ?? 0) / 2 ** 20).toFixed(0)} MiB`);
+    assert.deepEqual(eps.shape, [2, h, w, 4]);
+    assert.ok(out.every(Number.isFinite));
+    tf.dispose([eps, x, ...Object.values(reference)]);
+  });
+  params.dispose();
+});
