@@ -10,7 +10,7 @@
 // extra memory is one window plus the transposed dy. The [kh, kw, Cout, Cin] result is transposed to HWIO
 // at the end (filter-sized, negligible).
 import * as tf from '../../tf.ts';
-import { convGeometry, padInput, tapWindow, toNHWC, type PadAttr } from './geometry.ts';
+import { convGeometry, TapWindows, toNHWC, type PadAttr } from './geometry.ts';
 import { tensorKernel } from './tensor-kernel.ts';
 
 /** dW for x [B, H, W, Cin] (NHWC), dy [B, Ho, Wo, Cout], filter shape [kh, kw, Cin, Cout]. */
@@ -25,12 +25,12 @@ export function conv2dFilterGradient(
   }
   return tf.tidy(() => {
     const m = g.batch * g.outHeight * g.outWidth;
-    const xp = padInput(x, g); //                                       [B, Hp, Wp, Cin]
+    const windows = new TapWindows(x, g); //                           padded input, by tap
     const dyT = tf.transpose(tf.reshape(dy, [m, cout])); //             [Cout, M]
     const taps: tf.Tensor2D[] = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
-        taps.push(tf.tidy(() => tf.matMul(dyT, tf.reshape(tapWindow(xp, g, i, j), [m, cin])))); // [Cout, Cin]
+        taps.push(tf.tidy(() => tf.matMul(dyT, tf.reshape(windows.window(i, j), [m, cin])))); // [Cout, Cin]
       }
     }
     const stacked = taps.length === 1 ? taps[0]! : tf.stack(taps); //   [kh·kw, Cout, Cin]

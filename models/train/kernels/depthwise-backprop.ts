@@ -8,7 +8,7 @@
 //   dF[i, j, c, m]          = Σ_{b, oy, ox} window_ij[b, oy, ox, c] · dy[b, oy, ox, c, m]
 //   dxpad[b, oy·sh + i·dh, ox·sw + j·dw, c] += Σ_m dy[b, oy, ox, c, m] · F[i, j, c, m]
 import * as tf from '../../tf.ts';
-import { convGeometry, padInput, spreadAxis, tapWindow, type ConvGeometry, type PadAttr } from './geometry.ts';
+import { convGeometry, spreadAxis, TapWindows, type ConvGeometry, type PadAttr } from './geometry.ts';
 import { tensorKernel } from './tensor-kernel.ts';
 
 interface DepthwiseAttrs {
@@ -61,13 +61,13 @@ export function depthwiseFilterGradient(
   const g = convGeometry(x.shape, filterShape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
   const [kh, kw, C, mult] = filterShape;
   return tf.tidy(() => {
-    const xp = padInput(x, g);
+    const windows = new TapWindows(x, g);
     const dy5 = tf.reshape(dy, [g.batch, g.outHeight, g.outWidth, C, mult]);
     const taps: tf.Tensor[] = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         taps.push(tf.tidy(() => {
-          const win = tf.reshape(tapWindow(xp, g, i, j), [g.batch, g.outHeight, g.outWidth, C, 1]);
+          const win = tf.reshape(windows.window(i, j), [g.batch, g.outHeight, g.outWidth, C, 1]);
           return tf.sum(tf.mul(win, dy5), [0, 1, 2]); // [C, mult]
         }));
       }
