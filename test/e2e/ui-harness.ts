@@ -1,5 +1,5 @@
 // Shared set-up of the UI end-to-end tests: `npm run serve`'s host on a free port with a private data
-// folder, Debian's Chromium through playwright-core, test photos made from /work/shared/assets (the
+// folder, Debian's Chromium through playwright-core, test photos made from ../shared/assets (the
 // garment SVGs rendered to PNG, the people photos as they are), screenshots under test-results/ui/,
 // and a check that the page logged no errors. Needs `npm run build` first (npm run test:e2e does it).
 import assert from 'node:assert/strict';

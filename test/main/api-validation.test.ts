@@ -44,7 +44,7 @@ const MALFORMED: Record<Channel, unknown[]> = {
   'garments:photos': [{}, { garmentId: 1, add: [] }, { garmentId: 1, add: [{ file: 'x', type: 'flat-lay' }] }],
   'models:list': [{ x: 1 }],
   'models:get': [{ id: -3 }],
-  'models:import': [{ items: [] }, { items: [{ file: '/tmp/x.png' }] }, { items: [{ file: ref(), name: '' }] }],
+  'models:import': [{ items: [] }, { items: [{ file: '/elsewhere/x.png' }] }, { items: [{ file: ref(), name: '' }] }],
   'masks:list': [{}, { modelPhotoId: 'a' }],
   'masks:versions': [{ modelPhotoId: 1 }, { modelPhotoId: 1, category: 'hats' }],
   'masks:save': [{ modelPhotoId: 1, category: 'upper_body' }, { modelPhotoId: 1, category: 'upper_body', pngBase64: 'not base64!' },

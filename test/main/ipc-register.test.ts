@@ -63,7 +63,7 @@ test('calls from any other frame are refused as forbidden before the handler run
   const { invoke, rejected } = setup();
   const bad = [
     'https://evil.example/',
-    'file:///work/main/dist/renderer/index.html',
+    'file:///home/user/app/dist/renderer/index.html',
     'app://other/index.html',
     'app://user:pw@leffa/index.html',
     'http://leffa/index.html',

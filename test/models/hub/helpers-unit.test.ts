@@ -55,15 +55,15 @@ test('settings: HF_* environment, the same cache path as the library, explicit o
   const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
   try {
     for (const k of keys) delete process.env[k];
-    process.env.HF_HOME = '/tmp/hf-home-test';
+    process.env.HF_HOME = '/data/hf-home-test';
     process.env.HF_ENDPOINT = 'http://mirror.invalid/';
     process.env.HF_HUB_OFFLINE = 'YES';
     process.env.HF_TOKEN_PATH = '/nonexistent/token';
     const s = resolveHubSettings();
-    assert.deepEqual(s, { cacheDir: join('/tmp/hf-home-test', 'hub'), endpoint: 'http://mirror.invalid', token: undefined, offline: true });
+    assert.deepEqual(s, { cacheDir: join('/data/hf-home-test', 'hub'), endpoint: 'http://mirror.invalid', token: undefined, offline: true });
     assert.equal(s.cacheDir, getHFHubCachePath());
-    process.env.HF_HUB_CACHE = '/tmp/other-cache';
-    assert.equal(resolveHubSettings().cacheDir, '/tmp/other-cache');
+    process.env.HF_HUB_CACHE = '/data/other-cache';
+    assert.equal(resolveHubSettings().cacheDir, '/data/other-cache');
     assert.equal(resolveHubSettings({ offline: false, cacheDir: '/x' }).offline, false);
     assert.equal(resolveHubSettings({ cacheDir: '/x' }).cacheDir, '/x');
   } finally {
