@@ -17,6 +17,7 @@ import { DEFAULT_MAX_PIXELS } from './image-check.ts';
 import { checkIntegrity, type CheckOptions, type IntegrityReport } from './integrity.ts';
 import { assertNotFromFuture, migrate, type MigrateReport } from './migrate.ts';
 import { ModelPhotoRepo } from './model-photos.ts';
+import { ReleaseRepo } from './releases.ts';
 import { ResultRepo } from './results.ts';
 import { ReviewRepo } from './reviews.ts';
 import { Search } from './search.ts';
@@ -47,6 +48,7 @@ export class Project {
   readonly results: ResultRepo;
   readonly reviews: ReviewRepo;
   readonly exports: ExportRepo;
+  readonly releases: ReleaseRepo;
   readonly search: Search;
   readonly #name: () => string;
   #closed = false;
@@ -65,6 +67,7 @@ export class Project {
     this.results = new ResultRepo(ctx.db);
     this.reviews = new ReviewRepo(ctx);
     this.exports = new ExportRepo(ctx);
+    this.releases = new ReleaseRepo(ctx);
     this.search = new Search(ctx.db);
     const name = ctx.db.prepare(/* sql */ `SELECT name FROM project WHERE id = 1`).pluck();
     this.#name = () => name.get() as string;

@@ -8,9 +8,16 @@ import { migration004 } from './004_jobs_results.ts';
 import { migration005 } from './005_reviews_exports.ts';
 import { migration006 } from './006_checkpoint_base.ts';
 import { migration007 } from './007_releases.ts';
+import { migration008 } from './008_export_presets.ts';
+import { migration009 } from './009_training.ts';
+import { migration010 } from './010_hub_models.ts';
+import { migration011 } from './011_review_extras.ts';
+import { migration012 } from './012_project_settings.ts';
 
 export type { Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007,
+  migration008, migration009, migration010, migration011, migration012,
+];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -2,7 +2,7 @@
 // hash is read once at start and written on every change.
 import { createContext } from 'svelte';
 
-export const SCREENS = ['projects', 'garments', 'model-photos', 'checkpoints', 'batch', 'queue'] as const;
+export const SCREENS = ['projects', 'garments', 'model-photos', 'checkpoints', 'batch', 'queue', 'review', 'explain', 'export', 'finetune'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const SCREEN_LABELS: Record<Screen, string> = {
@@ -12,6 +12,10 @@ export const SCREEN_LABELS: Record<Screen, string> = {
   checkpoints: 'Checkpoints',
   batch: 'New batch',
   queue: 'Queue',
+  review: 'Review',
+  explain: 'Explain',
+  export: 'Export',
+  finetune: 'Finetune',
 };
 
 export function screenFromHash(hash: string): Screen | null {
@@ -27,7 +31,16 @@ export class Nav {
     this.screen = initial;
   }
 
+  /** The result a screen was opened for (review loupe -> explain, compare), or null. */
+  focusResultId = $state<number | null>(null);
+
   go(screen: Screen): void {
+    this.screen = screen;
+  }
+
+  /** Shows `screen` about one result (e.g. Explain for the result in the loupe). */
+  open(screen: Screen, resultId: number): void {
+    this.focusResultId = resultId;
     this.screen = screen;
   }
 
