@@ -8,7 +8,8 @@ export default defineConfig({
   base: './',
   plugins: [svelte()],
   build: {
-    outDir: '../dist/renderer',
+    // LEFFA_RENDERER_OUT: build elsewhere (an absolute path), e.g. for parallel e2e runs.
+    outDir: process.env.LEFFA_RENDERER_OUT ?? '../dist/renderer',
     emptyOutDir: true,
     // Electron 45 ships Chromium 142; serve mode expects a current browser.
     target: 'chrome120',

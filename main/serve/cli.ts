@@ -77,7 +77,8 @@ async function main(): Promise<void> {
   const uploadDir = mkdtempSync(join(tmpdir(), 'leffa-uploads-'));
   const handle = await startServer({
     dispatch: app.dispatch,
-    staticDir: `${root}dist/renderer`,
+    // LEFFA_RENDERER_DIR: another build of the renderer (development: parallel e2e runs).
+    staticDir: process.env.LEFFA_RENDERER_DIR ?? `${root}dist/renderer`,
     host,
     port,
     blobs: (hash) => app.catalog.blob(hash),

@@ -55,7 +55,8 @@ export function startServe(extraArgs: string[] = [], dataDir = mkdtempSync(join(
 }
 
 export async function launch(): Promise<Browser> {
-  assert.ok(existsSync(join(repoRoot, 'dist/renderer/index.html')), 'dist/renderer missing: run `npm run build` (npm run test:e2e does)');
+  const rendererDir = process.env.LEFFA_RENDERER_DIR ?? join(repoRoot, 'dist/renderer');
+  assert.ok(existsSync(join(rendererDir, 'index.html')), `${rendererDir} missing: run \`npm run build\` (npm run test:e2e does)`);
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium (or set LEFFA_CHROMIUM)`);
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
