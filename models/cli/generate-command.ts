@@ -9,7 +9,7 @@ import { openLeffa } from '../leffa/open.ts';
 import { makeRecord, withRun } from '../pipelines/record.ts';
 import { withProvenance } from '../provenance/embed.ts';
 import { engineProvenance } from '../provenance/info.ts';
-import { writeFileAtomic } from '../provenance/write-file.ts';
+import { writeFileAtomic } from '../io/write-file-atomic.ts';
 import { CATEGORIES, poseTransfer, tryOn, type GarmentCategory, type GenerationSettings, type Sampler } from '../pipelines/tryon.ts';
 import { formatMs, ProgressBar, progressLine } from './progress.ts';
 import type { CliIO } from './io.ts';

@@ -23,7 +23,7 @@ export { denseposeToTensor, imageToTensor, maskToTensor } from './to_tensor.ts';
 export type { DenseposeFormat } from './to_tensor.ts';
 export { batchItem, floatToUint8, floatsToUint8, roundHalfEven, tensorToImageUint8 } from './to_uint8.ts';
 export type { RgbBatch } from './to_uint8.ts';
-export { crc32 } from './crc32.ts';
+export { crc32 } from '../io/crc32.ts';
 export { insertPngText, parsePngText } from './png_text.ts';
 export { encodePng, readPngText, writePng } from './write_png.ts';
 export type { WritePngOptions } from './write_png.ts';

@@ -3,7 +3,7 @@
 // length u32 BE | type 4 bytes | data | CRC-32 of type+data). Latin-1 values go in tEXt, anything
 // else in uncompressed iTXt (UTF-8). Reading understands tEXt, zTXt and iTXt (compressed or not).
 import { inflateSync } from 'node:zlib';
-import { crc32 } from './crc32.ts';
+import { crc32 } from '../io/crc32.ts';
 
 const SIGNATURE = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

@@ -1,9 +1,8 @@
 // Saving results: RGB → PNG (sharp) with embedded text metadata, written atomically so a crash or a
 // concurrent reader never sees a half-written file (temp file in the same folder, fsync, rename).
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
+import { writeFileAtomic } from '../io/write-file-atomic.ts';
 import { insertPngText, parsePngText } from './png_text.ts';
 
 export interface WritePngOptions {
@@ -36,36 +35,11 @@ export async function writePng(
   options: WritePngOptions = {},
 ): Promise<void> {
   const bytes = await encodePng(rgb, width, height, options);
-  await writeFileAtomic(path, bytes);
+  await writeFileAtomic(path, bytes, 'writePng');
 }
 
 /** Reads the text entries of a PNG file (or PNG bytes). */
 export async function readPngText(input: string | Uint8Array): Promise<Record<string, string>> {
   const bytes = typeof input === 'string' ? await readFile(input) : input;
   return parsePngText(bytes, typeof input === 'string' ? input : 'PNG buffer');
-}
-
-/** Temp file beside the target, flushed to disk, then renamed over it (atomic on one filesystem). */
-async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let fh;
-  try {
-    fh = await open(tmp, 'wx');
-  } catch (e) {
-    throw new Error(`writePng: cannot create a file in ${dirname(path)} for ${path} (${(e as Error).message}); expected an existing, writable folder`, {
-      cause: e,
-    });
-  }
-  try {
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
 }

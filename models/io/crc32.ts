@@ -1,5 +1,6 @@
-// CRC-32 (ISO-HDLC, as used by zip). zlib.crc32 exists from Node 20.15; older 20.x runtimes get the
-// table-driven fallback, so the writer works on every Node the package allows (engines >= 20.10).
+// CRC-32 (ISO-HDLC: reflected polynomial 0xEDB88320), the checksum of zip entries and of every PNG
+// chunk (PNG spec §5.5). zlib.crc32 exists from Node 20.15; older 20.x runtimes get the table-driven
+// fallback, so it works on every Node the package allows (engines >= 20.10).
 import * as zlib from 'node:zlib';
 
 type Crc = (data: Uint8Array, value?: number) => number;

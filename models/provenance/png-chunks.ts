@@ -2,7 +2,7 @@
 // XMP packet, strip metadata chunks, find a C2PA manifest. Working on chunks instead of re-encoding with
 // sharp keeps the pixels and every other chunk byte for byte, in particular the `leffa-studio` text chunk
 // that makes a result reproducible (models/image/png_text.ts).
-import { crc32 } from '../image/crc32.ts';
+import { crc32 } from '../io/crc32.ts';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** The keyword under which XMP lives in PNG (XMP spec part 3, 1.1.5), in an uncompressed iTXt chunk. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { crc32 } from '../../../models/image/crc32.ts';
+import { crc32 } from '../../../models/io/crc32.ts';
 import { openProject, type OpenProjectOptions, type Project } from '../../../main/store/index.ts';
 
 export interface TempProject {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { crc32 } from '../../../models/image/crc32.ts';
+import { crc32 } from '../../../models/io/crc32.ts';
 
 /** Creates a temp folder; returns it with a cleanup function. */
 export function tempDir(prefix = 'leffa-image-'): { dir: string; cleanup: () => void } {

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { crc32 } from '../../../models/image/crc32.ts';
+import { crc32 } from '../../../models/io/crc32.ts';
 import { insertPngText, parsePngText } from '../../../models/image/png_text.ts';
 import { encodePng, readPngText, writePng } from '../../../models/image/write_png.ts';
 import { tempDir } from './helpers.ts';
