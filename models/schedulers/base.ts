@@ -4,6 +4,7 @@ import type * as tf from '../tf.ts';
 import { addNoiseWith } from './add-noise.ts';
 import { alphasFromBetas, cumprodF32, makeBetas } from './betas.ts';
 import type { CommonSchedulerConfig } from './config.ts';
+import { checkSameShape, checkStepOptions, checkTimestep } from './step-checks.ts';
 import { spacedTimesteps } from './timesteps.ts';
 import type { BatchTimesteps, DiffusionScheduler, StepOptions, StepOutput } from './types.ts';
 
@@ -36,6 +37,14 @@ export abstract class SchedulerBase<C extends CommonSchedulerConfig> implements 
 
   get numInferenceSteps(): number | null {
     return this.inferenceSteps;
+  }
+
+  /** The checks every `step` starts with: options object, timesteps set, t a training timestep, equal shapes. */
+  protected checkStep(who: string, modelOutput: tf.Tensor, t: number, sample: tf.Tensor, opts: unknown): void {
+    checkStepOptions(who, opts);
+    this.requireTimesteps();
+    checkTimestep(who, t, this.config.num_train_timesteps);
+    checkSameShape(who, 'modelOutput', modelOutput, 'sample', sample);
   }
 
   get timesteps(): Int32Array {

@@ -5,7 +5,7 @@ import * as tf from '../tf.ts';
 import { SchedulerBase } from './base.ts';
 import { parseDDIMConfig, type DDIMSchedulerConfig, type RawSchedulerConfig } from './config.ts';
 import { f32 } from './float32.ts';
-import { checkSameShape, checkStepOptions, checkTimestep, varianceNoise } from './step-checks.ts';
+import { varianceNoise } from './step-checks.ts';
 import type { StepOptions, StepOutput } from './types.ts';
 
 export interface DDIMStepOptions extends StepOptions {
@@ -47,10 +47,7 @@ export class DDIMScheduler extends SchedulerBase<DDIMSchedulerConfig> {
    */
   step(modelOutput: tf.Tensor, t: number, sample: tf.Tensor, opts: DDIMStepOptions = {}): StepOutput {
     const who = 'DDIMScheduler.step';
-    checkStepOptions(who, opts);
-    this.requireTimesteps();
-    checkTimestep(who, t, this.config.num_train_timesteps);
-    checkSameShape(who, 'modelOutput', modelOutput, 'sample', sample);
+    this.checkStep(who, modelOutput, t, sample, opts);
     const eta = opts.eta ?? 0;
     if (!Number.isFinite(eta) || eta < 0) throw new RangeError(`${who}: eta = ${eta}; expected a finite number ≥ 0`);
 

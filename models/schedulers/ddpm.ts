@@ -5,7 +5,7 @@ import * as tf from '../tf.ts';
 import { SchedulerBase } from './base.ts';
 import { parseDDPMConfig, type DDPMSchedulerConfig, type RawSchedulerConfig } from './config.ts';
 import { f32 } from './float32.ts';
-import { checkSameShape, checkStepOptions, checkTimestep, varianceNoise } from './step-checks.ts';
+import { varianceNoise } from './step-checks.ts';
 import type { StepOptions, StepOutput } from './types.ts';
 
 /** torch.clamp(variance, min=1e-20): the bound as a float32. */
@@ -51,10 +51,7 @@ export class DDPMScheduler extends SchedulerBase<DDPMSchedulerConfig> {
    */
   step(modelOutput: tf.Tensor, t: number, sample: tf.Tensor, opts: StepOptions = {}): StepOutput {
     const who = 'DDPMScheduler.step';
-    checkStepOptions(who, opts);
-    this.requireTimesteps();
-    checkTimestep(who, t, this.config.num_train_timesteps);
-    checkSameShape(who, 'modelOutput', modelOutput, 'sample', sample);
+    this.checkStep(who, modelOutput, t, sample, opts);
 
     // 1. ᾱ and β of this jump (float32 scalars).
     const prevT = this.previousTimestep(t);

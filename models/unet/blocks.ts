@@ -27,24 +27,36 @@ export interface BlockOptions {
 /** Path of a sub-module both as full path (for weights) and as the layer name inside the UNet. */
 interface Names { path: string; layer: string }
 
+/** `resnets.i` of a block: inC -> outC channels. */
+function resnet(n: Names, o: BlockOptions, i: number, inC: number, outC: number): ResnetBlock2D {
+  return new ResnetBlock2D(`${n.path}.resnets.${i}`, { inChannels: inC, outChannels: outC, tembChannels: o.tembChannels, groups: o.groups, eps: o.eps });
+}
+
+/** `attentions.i` of a block, on `channels` channels. */
+function attention(n: Names, o: BlockOptions, i: number, channels: number): Transformer2DModel {
+  return new Transformer2DModel(`${n.path}.attentions.${i}`, `${n.layer}.attentions.${i}`, channels, o.heads, o.transformerLayers, o.crossDim, o.groups, o.linearProjection);
+}
+
+/** Parameters of a down or up block: attentions, resnets, then the sampler's conv (`downsamplers.0` / `upsamplers.0`). */
+function blockParams(b: { attentions: Transformer2DModel[]; resnets: ResnetBlock2D[]; n: Names; o: BlockOptions }, sampler: string): ParamSpec[] {
+  const out: ParamSpec[] = [];
+  for (const a of b.attentions) out.push(...a.params());
+  for (const r of b.resnets) out.push(...r.params());
+  if (b.o.addSampler) new SpecList(`${b.n.path}.${sampler}.0`, out).conv('conv', b.o.outChannels, b.o.outChannels, 3);
+  return out;
+}
+
 export class DownBlock {
   readonly resnets: ResnetBlock2D[] = [];
   readonly attentions: Transformer2DModel[] = [];
   constructor(readonly n: Names, readonly o: BlockOptions) {
     for (let i = 0; i < o.numLayers; i++) {
-      const inC = i === 0 ? o.inChannels : o.outChannels;
-      this.resnets.push(new ResnetBlock2D(`${n.path}.resnets.${i}`, { inChannels: inC, outChannels: o.outChannels, tembChannels: o.tembChannels, groups: o.groups, eps: o.eps }));
-      if (o.hasAttention) {
-        this.attentions.push(new Transformer2DModel(`${n.path}.attentions.${i}`, `${n.layer}.attentions.${i}`, o.outChannels, o.heads, o.transformerLayers, o.crossDim, o.groups, o.linearProjection));
-      }
+      this.resnets.push(resnet(n, o, i, i === 0 ? o.inChannels : o.outChannels, o.outChannels));
+      if (o.hasAttention) this.attentions.push(attention(n, o, i, o.outChannels));
     }
   }
   params(): ParamSpec[] {
-    const out: ParamSpec[] = [];
-    for (const a of this.attentions) out.push(...a.params());
-    for (const r of this.resnets) out.push(...r.params());
-    if (this.o.addSampler) new SpecList(`${this.n.path}.downsamplers.0`, out).conv('conv', this.o.outChannels, this.o.outChannels, 3);
-    return out;
+    return blockParams(this, 'downsamplers');
   }
   /** Returns the block output and the skip states it adds (after each resnet/attention pair, and after the downsampler). */
   forward(x: tf.Tensor4D, temb: tf.Tensor2D, ctx: TransformerRunContext): { h: tf.Tensor4D; skips: tf.Tensor4D[] } {
@@ -72,9 +84,8 @@ export class MidBlock {
   readonly attentions: Transformer2DModel[];
   constructor(readonly n: Names, readonly o: BlockOptions) {
     const c = o.inChannels;
-    const r = (i: number) => new ResnetBlock2D(`${n.path}.resnets.${i}`, { inChannels: c, outChannels: c, tembChannels: o.tembChannels, groups: o.groups, eps: o.eps });
-    this.resnets = [r(0), r(1)];
-    this.attentions = [new Transformer2DModel(`${n.path}.attentions.0`, `${n.layer}.attentions.0`, c, o.heads, o.transformerLayers, o.crossDim, o.groups, o.linearProjection)];
+    this.resnets = [resnet(n, o, 0, c, c), resnet(n, o, 1, c, c)];
+    this.attentions = [attention(n, o, 0, c)];
   }
   params(): ParamSpec[] {
     return [...this.attentions[0]!.params(), ...this.resnets[0]!.params(), ...this.resnets[1]!.params()];
@@ -96,18 +107,12 @@ export class UpBlock {
     for (let i = 0; i < o.numLayers; i++) {
       const skipC = i === o.numLayers - 1 ? o.inChannels : o.outChannels;
       const resIn = i === 0 ? o.prevOutputChannels! : o.outChannels;
-      this.resnets.push(new ResnetBlock2D(`${n.path}.resnets.${i}`, { inChannels: resIn + skipC, outChannels: o.outChannels, tembChannels: o.tembChannels, groups: o.groups, eps: o.eps }));
-      if (o.hasAttention) {
-        this.attentions.push(new Transformer2DModel(`${n.path}.attentions.${i}`, `${n.layer}.attentions.${i}`, o.outChannels, o.heads, o.transformerLayers, o.crossDim, o.groups, o.linearProjection));
-      }
+      this.resnets.push(resnet(n, o, i, resIn + skipC, o.outChannels));
+      if (o.hasAttention) this.attentions.push(attention(n, o, i, o.outChannels));
     }
   }
   params(): ParamSpec[] {
-    const out: ParamSpec[] = [];
-    for (const a of this.attentions) out.push(...a.params());
-    for (const r of this.resnets) out.push(...r.params());
-    if (this.o.addSampler) new SpecList(`${this.n.path}.upsamplers.0`, out).conv('conv', this.o.outChannels, this.o.outChannels, 3);
-    return out;
+    return blockParams(this, 'upsamplers');
   }
   /** skips: this block's skip states, consumed from the last one backwards. */
   forward(x: tf.Tensor4D, skips: tf.Tensor4D[], temb: tf.Tensor2D, ctx: TransformerRunContext): tf.Tensor4D {
