@@ -13,11 +13,13 @@ import { migration009 } from './009_training.ts';
 import { migration010 } from './010_hub_models.ts';
 import { migration011 } from './011_review_extras.ts';
 import { migration012 } from './012_project_settings.ts';
+import { migration013 } from './013_explanations.ts';
+import { migration014 } from './014_garment_previews.ts';
 
 export type { Migration } from './types.ts';
 
 export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007,
-  migration008, migration009, migration010, migration011, migration012,
+  migration008, migration009, migration010, migration011, migration012, migration013, migration014,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
