@@ -9,6 +9,8 @@ const external = [
   'better-sqlite3',
   'sharp',
   '@tensorflow/*',
+  // C2PA's engine loads its .wasm file from beside its package at run time (models/provenance/c2pa-runtime.ts).
+  '@contentauth/c2pa-wasm',
   // ws's optional native speed-ups.
   'bufferutil',
   'utf-8-validate',

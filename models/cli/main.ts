@@ -24,7 +24,15 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     }
     case 'models': {
       const { runModelsCommand } = await import('../hub/cli.ts');
-      return runModelsCommand(rest, io);
+      // Ctrl-C stops the download cleanly (exit 130); the partial file stays and the next run resumes it.
+      const ac = new AbortController();
+      const onSigint = () => { io.stderr('\nstopping; run the same command again to resume\n'); ac.abort(); process.off('SIGINT', onSigint); };
+      process.on('SIGINT', onSigint);
+      try {
+        return await runModelsCommand(rest, io, { signal: ac.signal });
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
     }
     case undefined:
     case '--help':
