@@ -18,6 +18,7 @@ import { QueueEvents, type QueueEvent } from './events.ts';
 import { toJob, type Batch, type Job, type JobCounts, type JobRow } from './job-rows.ts';
 import { JOB_STATUSES, allowedNext, canTransition, isTerminal, type JobStatus } from './job-status.ts';
 import { EngineRecord, buildRecord } from './record.ts';
+import { insertRerun, registerJobStore, type RerunReport, type RerunRequest } from './rerun.ts';
 import type { BatchSpecInput } from './settings.ts';
 
 export interface TransitionPatch {
@@ -62,6 +63,7 @@ export class JobStore {
   constructor(readonly project: Project) {
     this.#s = prepareJobStatements(project.db);
     this.#enqueuer = new Enqueuer(project.db);
+    registerJobStore(project, this);
   }
 
   /** Runs fn in one IMMEDIATE transaction and emits the events it queued once it has committed. */
@@ -129,6 +131,15 @@ export class JobStore {
     return this.#tx(() => {
       const report = this.#enqueuer.enqueue(spec);
       if (report.created > 0) this.#pending.push({ type: 'jobs-added', batchId: report.batchId, created: report.created });
+      return report;
+    });
+  }
+
+  /** Queues a re-run of a result (same inputs; same seed, or another): see rerun.ts. Bypasses the dedupe on purpose. */
+  rerun(request: z.input<typeof RerunRequest>): RerunReport {
+    return this.#tx(() => {
+      const report = insertRerun(this.project.db, request);
+      this.#pending.push({ type: 'jobs-added', batchId: report.batchId, created: 1 });
       return report;
     });
   }
