@@ -9,7 +9,7 @@ import { resolveInsideProject } from './project-paths.ts';
 import { NewExport } from './schemas.ts';
 import type { ExportRecord } from './types.ts';
 import { parseArgs } from './validate.ts';
-import { relative, sep } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 
 interface Row { id: number; name: string; target_dir: string; preset: string; created_at: number }
 
@@ -20,6 +20,7 @@ function prepare(db: DB) {
     insertItem: db.prepare(/* sql */ `INSERT INTO export_items (export_id, result_id, file_name) VALUES (?, ?, ?)`),
     get: db.prepare(/* sql */ `SELECT * FROM exports WHERE id = ?`),
     items: db.prepare(/* sql */ `SELECT result_id, file_name FROM export_items WHERE export_id = ? ORDER BY file_name`),
+    list: db.prepare(/* sql */ `SELECT id FROM exports ORDER BY id DESC LIMIT ?`).pluck(),
   };
 }
 
@@ -30,12 +31,22 @@ export class ExportRepo {
     this.#s = prepare(ctx.db);
   }
 
-  record(input: z.input<typeof NewExport>): ExportRecord {
+  /**
+   * Records an export. `external: true` is for a folder the user picked outside the project (the desktop app's
+   * folder dialog): then targetDir must be an absolute path and is stored as given.
+   */
+  record(input: z.input<typeof NewExport>, options: { external?: boolean } = {}): ExportRecord {
     const fn = 'recordExport';
     const v = parseArgs(fn, NewExport, input);
-    const target = resolveInsideProject(this.ctx.dir, v.targetDir, fn, 'targetDir');
-    // Stored with forward slashes so a project moved between Windows and macOS still reads the same.
-    const targetDir = relative(this.ctx.dir, target).split(sep).join('/');
+    let targetDir: string;
+    if (options.external === true) {
+      if (!isAbsolute(v.targetDir) || v.targetDir.includes('\0')) throw argumentError(fn, 'targetDir', v.targetDir, 'an absolute folder path (external: true)');
+      targetDir = v.targetDir;
+    } else {
+      const target = resolveInsideProject(this.ctx.dir, v.targetDir, fn, 'targetDir');
+      // Stored with forward slashes so a project moved between Windows and macOS still reads the same.
+      targetDir = relative(this.ctx.dir, target).split(sep).join('/');
+    }
     const id = this.ctx.db.transaction(() => {
       const names = new Set<string>();
       v.items.forEach((item, i) => {
@@ -49,6 +60,11 @@ export class ExportRepo {
       return exportId;
     }).immediate();
     return this.get(id)!;
+  }
+
+  /** The latest exports, newest first. */
+  list(limit = 50): ExportRecord[] {
+    return (this.#s.list.all(Math.max(1, Math.min(500, Math.floor(limit)))) as number[]).map((id) => this.get(id)!);
   }
 
   get(id: number): ExportRecord | undefined {
