@@ -61,6 +61,8 @@ export interface ErasurePlan extends ErasureSets {
   sharedBlobs: string[];
   /** Files exports wrote into the project folder for erased results (relative paths). */
   exportedFiles: string[];
+  /** Rows of other tables (later features: quality checks, re-run links, picks, training pairs) that point at erased rows, per table. */
+  linkedRows: Record<string, number>;
   /** Lines for the confirmation step. */
   summary: string[];
   /** Identifies exactly this plan; execution recomputes it and refuses on a mismatch. */
@@ -149,16 +151,62 @@ function blobsOf(db: DB, s: ErasureSets): string[] {
   return [...hashes].sort();
 }
 
+/** The tables this file deletes from by name; rows of any other table that point at them are "linked rows". */
+const OWN_TABLES = new Set(['export_items', 'reviews', 'result_records', 'results', 'jobs', 'model_releases', 'masks', 'densepose', 'model_photos', 'blobs']);
+
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * Deletes the rows of tables this file does not know (later migrations: quality checks, re-run links, picks,
+ * training pairs, ...) that point at the given rows of `parent` by a foreign key, and, first, the rows that point
+ * at those in turn. Erasure must not stop at a table added after it was written, and a foreign key must not
+ * make it fail. Counts per table go into `linked`.
+ */
+function deleteLinked(db: DB, parent: string, rowids: number[], linked: Record<string, number>, blobs: Set<string>, depth = 0): void {
+  if (rowids.length === 0 || depth > 8) return;
+  const tables = db.prepare(/* sql */ `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[];
+  for (const table of tables) {
+    if (OWN_TABLES.has(table)) continue;
+    const fks = (db.pragma(`foreign_key_list(${q(table)})`) as { id: number; table: string; from: string; to: string | null }[]).filter((f) => f.table === parent);
+    const byId = new Map<number, { from: string; to: string | null }[]>();
+    for (const f of fks) byId.set(f.id, [...(byId.get(f.id) ?? []), f]);
+    for (const cols of byId.values()) {
+      const from = cols.length === 1 ? q(cols[0]!.from) : `(${cols.map((c) => q(c.from)).join(', ')})`;
+      const to = cols.map((c) => (c.to === null ? 'rowid' : q(c.to))).join(', ');
+      const where = `${from} IN (SELECT ${to} FROM ${q(parent)} WHERE rowid IN (SELECT value FROM json_each(?)))`;
+      let children: number[] | null;
+      try {
+        children = db.prepare(`SELECT rowid FROM ${q(table)} WHERE ${where}`).pluck().all(json(rowids)) as number[];
+      } catch {
+        children = null; // a WITHOUT ROWID table: nothing can point at its rowids
+      }
+      if (children) deleteLinked(db, table, children, linked, blobs, depth + 1);
+      // The files those rows point at (an explanation's images, a quality check's crops) go too, unless
+      // something else still uses them (deleteRows checks every blob reference before deleting).
+      const blobColumns = (db.pragma(`foreign_key_list(${q(table)})`) as { table: string; from: string }[]).filter((f) => f.table === 'blobs').map((f) => f.from);
+      for (const col of blobColumns) {
+        for (const h of db.prepare(`SELECT ${q(col)} FROM ${q(table)} WHERE ${where} AND ${q(col)} IS NOT NULL`).pluck().all(json(rowids)) as string[]) blobs.add(h);
+      }
+      const n = db.prepare(`DELETE FROM ${q(table)} WHERE ${where}`).run(json(rowids)).changes;
+      if (n) linked[table] = (linked[table] ?? 0) + n;
+    }
+  }
+}
+
 /**
  * Deletes the rows of `s` (children first; foreign keys are checked per statement) and then the blob rows
  * no remaining row points at. Must run inside a transaction. Returns the deleted blob hashes and row count.
  */
-function deleteRows(db: DB, s: ErasureSets): { blobs: string[]; shared: string[]; rows: number } {
-  const candidates = blobsOf(db, s);
+function deleteRows(db: DB, s: ErasureSets): { blobs: string[]; shared: string[]; rows: number; linked: Record<string, number> } {
+  const candidates = new Set(blobsOf(db, s));
   const r = json(s.results);
   const p = json(s.modelPhotos);
   let rows = 0;
   const run = (sql: string, ...params: unknown[]) => { rows += db.prepare(sql).run(...params).changes; };
+  const linked: Record<string, number> = {};
+  for (const [table, list] of [['results', s.results], ['jobs', s.jobs], ['reviews', s.reviews], ['masks', s.masks], ['densepose', s.densePoses],
+    ['model_releases', s.releases], ['model_photos', s.modelPhotos]] as const) deleteLinked(db, table, [...list], linked, candidates);
+  rows += Object.values(linked).reduce((a, b) => a + b, 0);
   run(`DELETE FROM export_items WHERE ${IN('result_id')}`, r);
   run(`DELETE FROM reviews WHERE ${IN('result_id')}`, r);
   run(`DELETE FROM result_records WHERE ${IN('result_id')}`, r);
@@ -177,18 +225,19 @@ function deleteRows(db: DB, s: ErasureSets): { blobs: string[]; shared: string[]
     run(/* sql */ `DELETE FROM blobs WHERE hash = ?`, h);
     blobs.push(h);
   }
-  return { blobs, shared, rows };
+  return { blobs, shared, rows, linked };
 }
 
-function fingerprintOf(s: ErasureSets, blobs: string[]): string {
+function fingerprintOf(s: ErasureSets, blobs: string[], linked: Record<string, number>): string {
   const { modelPhotos, masks, densePoses, releases, jobs, results, reviews } = s;
-  const body = JSON.stringify({ modelPhotos, masks, densePoses, releases, jobs, results, reviews, exportItems: s.exportItems.map((e) => [e.exportId, e.resultId]), blobs });
+  const linkedRows = Object.entries(linked).sort(([a], [b]) => a.localeCompare(b));
+  const body = JSON.stringify({ modelPhotos, masks, densePoses, releases, jobs, results, reviews, exportItems: s.exportItems.map((e) => [e.exportId, e.resultId]), blobs, ...(linkedRows.length && { linkedRows }) });
   return createHash('sha256').update(body).digest('hex');
 }
 
 /** Thrown inside the dry-run transaction so that better-sqlite3 rolls it back. */
 class DryRun extends Error {
-  constructor(readonly value: { blobs: string[]; shared: string[] }) { super('dry run'); }
+  constructor(readonly value: { blobs: string[]; shared: string[]; linked: Record<string, number> }) { super('dry run'); }
 }
 
 function summarise(plan: Omit<ErasurePlan, 'summary' | 'fingerprint'>): string[] {
@@ -199,6 +248,8 @@ function summarise(plan: Omit<ErasurePlan, 'summary' | 'fingerprint'>): string[]
     `${n(plan.results.length, 'result')} with ${n(plan.reviews.length, 'review')}, ${n(plan.exportItems.length, 'export record')}; ${n(plan.jobs.length, 'job')}`,
     `${n(plan.blobs.length, 'stored file')} deleted${plan.sharedBlobs.length ? `; ${n(plan.sharedBlobs.length, 'file')} also used elsewhere stay` : ''}`,
   ];
+  const linked = Object.entries(plan.linkedRows).sort(([a], [b]) => a.localeCompare(b));
+  if (linked.length) lines.push(`${n(linked.reduce((a, [, k]) => a + k, 0), 'linked record')} (${linked.map(([t, k]) => `${t.replace(/_/g, ' ')}: ${k}`).join(', ')})`);
   if (plan.exportedFiles.length) lines.push(`${n(plan.exportedFiles.length, 'exported copy', 'exported copies')} in the project folder (deleted only when asked): ${plan.exportedFiles.join(', ')}`);
   if (plan.runningJobs.length) lines.push(`${n(plan.runningJobs.length, 'job')} running now (${plan.runningJobs.join(', ')}): cancel before erasing`);
   return lines;
@@ -214,12 +265,12 @@ export function planErasure(ctx: StoreContext, target: z.input<typeof ErasureTar
   const t = parseArgs(fn, ErasureTarget, target);
   const db = ctx.db;
   let sets!: ErasureSets;
-  let dry!: { blobs: string[]; shared: string[] };
+  let dry!: { blobs: string[]; shared: string[]; linked: Record<string, number> };
   try {
     db.transaction(() => {
       sets = collect(db, fn, t);
       const out = deleteRows(db, sets);
-      throw new DryRun({ blobs: out.blobs, shared: out.shared });
+      throw new DryRun({ blobs: out.blobs, shared: out.shared, linked: out.linked });
     }).immediate();
   } catch (err) {
     if (!(err instanceof DryRun)) throw err;
@@ -228,9 +279,9 @@ export function planErasure(ctx: StoreContext, target: z.input<typeof ErasureTar
   const names = (db.prepare(`SELECT name FROM model_photos WHERE ${IN('id')} ORDER BY id`).pluck().all(json(sets.modelPhotos)) as string[]);
   const base = {
     target: t, ...sets, modelPhotoNames: names, runningJobs: runningJobsOf(db, sets.jobs), blobs: dry.blobs, sharedBlobs: dry.shared,
-    exportedFiles: sets.exportItems.map((e) => (e.targetDir ? `${e.targetDir}/${e.fileName}` : e.fileName)),
+    exportedFiles: sets.exportItems.map((e) => (e.targetDir ? `${e.targetDir}/${e.fileName}` : e.fileName)), linkedRows: dry.linked,
   };
-  return { ...base, summary: summarise(base), fingerprint: fingerprintOf(sets, dry.blobs) };
+  return { ...base, summary: summarise(base), fingerprint: fingerprintOf(sets, dry.blobs, dry.linked) };
 }
 
 /**
@@ -246,7 +297,7 @@ export async function executeErasure(ctx: StoreContext, plan: ErasurePlan, optio
     const running = runningJobsOf(db, sets.jobs);
     if (running.length) throw argumentError(fn, 'plan', `jobs ${running.join(', ')}`, 'no running job of this model (cancel them, then plan again)', 'conflict');
     const out = deleteRows(db, sets);
-    if (fingerprintOf(sets, out.blobs) !== plan.fingerprint) {
+    if (fingerprintOf(sets, out.blobs, out.linked) !== plan.fingerprint) {
       // Throwing rolls the deletion back: nothing the user did not see and confirm is deleted.
       throw argumentError(fn, 'plan', plan.fingerprint.slice(0, 12), 'a plan of the project as it is now (it changed since planErasure: plan and confirm again)', 'conflict');
     }
