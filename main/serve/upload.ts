@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import type { FileRef, Result } from '../../preload/contract.ts';
 import { ApiError, ValidationError, toWireError } from '../api/errors.ts';
 import { assertCheckpointFile } from '../services/catalog-service.ts';
+import { answerBaseUpload } from '../hub/base-upload.ts';
 import type { FileRegistry } from '../services/files.ts';
 import { DEFAULT_MAX_PIXELS, inspectImage } from '../store/index.ts';
 
@@ -118,6 +119,7 @@ function firstFilePart(body: Buffer, boundary: string): { name: string | null; b
 /** Answers one POST /upload. Never throws: failures become {ok: false} with a status. */
 export async function answerUpload(req: IncomingMessage, url: URL, opts: UploadOptions): Promise<{ status: number; result: Result<FileRef> }> {
   const kind = url.searchParams.get('kind') ?? 'image';
+  if (kind === 'base') return answerBaseUpload(req, url, opts); // a zipped diffusers base folder -> folder FileRef (hub/base-upload.ts)
   if (kind !== 'image' && kind !== 'checkpoint') {
     return { status: 400, result: { ok: false, error: toWireError(new ValidationError(`?kind=${JSON.stringify(kind)}: expected "image" (default) or "checkpoint"`)) } };
   }

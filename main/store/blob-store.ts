@@ -11,10 +11,10 @@
 // running at the same time, or the orphan cleaner, never deletes a file another call is about to use.
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, fsyncSync, openSync, rmSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { argumentError } from './errors.ts';
-import { hashCopy, type HashCopyOptions } from './hash-copy.ts';
+import { CopyAbortedError, hashCopy, type HashCopyOptions } from './hash-copy.ts';
 
 export const HASH_PATTERN = /^[0-9a-f]{64}$/;
 const TEMP_DIR = '.tmp';
@@ -30,6 +30,19 @@ export interface PutFileOptions extends HashCopyOptions {
   /** Refuse the file (and store nothing) unless its SHA-256 is this, e.g. the hash a model hub publishes. */
   expectedSha256?: string;
 }
+
+export interface AdoptFileOptions extends HashCopyOptions {
+  /** The SHA-256 the file must have (the one a model hub published); required: adoption always verifies. */
+  expectedSha256: string;
+  /** Try a hard link first (default true); false always copies. */
+  link?: boolean;
+}
+
+/** How `adoptFile` stored the file: a hard link to the same inode, a streamed copy, or an existing blob. */
+export type AdoptMethod = 'link' | 'copy' | 'existing';
+
+/** Link errors that mean "not on this file system / not allowed here": fall back to a copy. */
+const LINK_FALLBACK_CODES = new Set(['EXDEV', 'EPERM', 'EACCES', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS', 'EINVAL']);
 
 function fsyncDir(dir: string): void {
   // Persists the rename itself. Windows cannot open folders for fsync, so this is best effort there.
@@ -135,6 +148,55 @@ export class BlobStore {
     }
   }
 
+  /**
+   * Takes a large file that already lives on this machine (a checkpoint in the Hugging Face cache) into the
+   * store without copying gigabytes when it can: a hard link to the same inode when the file is on the same
+   * file system, else a streamed copy with progress. Never a symlink: the cache may be evicted without the
+   * store knowing, whereas a hard link keeps the bytes alive as long as the blob exists. Either way the
+   * blob is re-hashed (in chunks, off the event loop's critical path) and refused unless it has
+   * `expectedSha256`, so the store's invariant (a blob's name is its hash) holds. The hash is held until
+   * `release(hash)`.
+   */
+  async adoptFile(src: string, options: AdoptFileOptions): Promise<StoredBlob & { method: AdoptMethod }> {
+    const expected = options.expectedSha256;
+    if (!HASH_PATTERN.test(expected)) throw argumentError('adoptFile', 'expectedSha256', expected, 'a SHA-256 as 64 lowercase hex digits');
+    this.hold(expected);
+    try {
+      if (this.exists(expected)) return { hash: expected, size: (await stat(this.pathOf(expected))).size, created: false, method: 'existing' };
+      if (options.link !== false) {
+        const temp = this.#tempPath();
+        let linked = false;
+        try {
+          // link(2) does not follow a symlink (a Hub cache snapshot is one): link the real file behind it.
+          await link(await realpath(src), temp);
+          linked = true;
+        } catch (err) {
+          if (!LINK_FALLBACK_CODES.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+        }
+        if (linked) {
+          try {
+            const got = await hashFile(temp, options);
+            if (got.hash !== expected) {
+              throw argumentError('adoptFile', 'expectedSha256', expected, `the SHA-256 of ${src}, which is ${got.hash} (the file differs from the one published)`);
+            }
+            const fh = await open(temp, 'r');
+            try { await fh.sync(); } finally { await fh.close(); }
+            return { hash: expected, size: got.size, created: await this.#commitTemp(temp, expected), method: 'link' };
+          } catch (err) {
+            await rm(temp, { force: true });
+            throw err;
+          }
+        }
+      }
+      const copied = await this.putFile(src, { ...options, expectedSha256: expected });
+      this.release(expected); // putFile holds it too; keep one hold for the caller
+      return { ...copied, method: 'copy' };
+    } catch (err) {
+      this.release(expected);
+      throw err;
+    }
+  }
+
   hold(hash: string): void {
     this.#holds.set(hash, (this.#holds.get(hash) ?? 0) + 1);
   }
@@ -181,4 +243,24 @@ export class BlobStore {
     }
     return h.digest('hex') === hash;
   }
+}
+
+/** SHA-256 of a file, read in 8 MiB chunks with progress and cancel (the same reads `hashCopy` does, no write). */
+async function hashFile(path: string, options: HashCopyOptions): Promise<{ hash: string; size: number }> {
+  const totalBytes = (await stat(path)).size;
+  const h = createHash('sha256');
+  let bytes = 0;
+  const input = createReadStream(path, { highWaterMark: options.chunkSize ?? 8 * 1024 * 1024 });
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      if (options.signal?.aborted) throw new CopyAbortedError(path);
+      h.update(chunk);
+      bytes += chunk.length;
+      options.onProgress?.({ bytes, totalBytes });
+    }
+  } finally {
+    input.destroy();
+  }
+  if (options.signal?.aborted) throw new CopyAbortedError(path);
+  return { hash: h.digest('hex'), size: bytes };
 }

@@ -1,9 +1,10 @@
 // Checkpoints (model weights) of the project: the list with kind, architecture, size, hash, licence
 // and commercial-use flag, the default one new batches use, and the import form with its progress
 // (hashing and copying gigabytes takes a while; the host pushes `checkpoints:importProgress`).
-import type { Architecture, CheckpointKind, CheckpointListItem, FileRef } from '../../../../preload/contract.ts';
+import type { Architecture, CheckpointKind, CheckpointListItem, CheckpointTask, FileRef } from '../../../../preload/contract.ts';
 import type { Api } from '../api.ts';
 import { readableError } from '../errors.ts';
+import { HubState } from './hub.svelte.ts';
 
 export type CheckpointsApi = Pick<Api, 'call' | 'on' | 'fileRefs' | 'openFiles'>;
 
@@ -16,6 +17,20 @@ export const KIND_LABELS: Record<CheckpointKind, string> = {
 };
 
 export const ARCHITECTURE_LABELS: Record<Architecture, string> = { sd15: 'SD 1.5', sdxl: 'SDXL' };
+
+export const TASK_LABELS: Record<CheckpointTask, string> = { 'try-on-HD': 'Try-on HD', 'try-on-DC': 'Try-on DC', pose: 'Pose' };
+export const TASKS: readonly CheckpointTask[] = ['try-on-HD', 'try-on-DC', 'pose'];
+
+/** The tasks a checkpoint can be the default of: its kind's, or both try-on tasks for a finetune/LoRA. */
+export function tasksFor(kind: CheckpointKind): CheckpointTask[] {
+  if (kind === 'try-on-HD' || kind === 'try-on-DC' || kind === 'pose') return [kind];
+  return ['try-on-HD', 'try-on-DC'];
+}
+
+/** True when batches may use the checkpoint (its licence was accepted; older hosts send no field). */
+export function licenceAccepted(c: CheckpointListItem): boolean {
+  return c.licenceAcceptedAt !== null;
+}
 
 export interface CheckpointForm {
   name: string;
@@ -33,6 +48,13 @@ export function emptyForm(): CheckpointForm {
 export class CheckpointsState {
   items = $state.raw<CheckpointListItem[]>([]);
   defaultId = $state<number | null>(null);
+  /** The default checkpoint per task. */
+  defaults = $state.raw<Partial<Record<CheckpointTask, number>>>({});
+  /** The checkpoint whose licence dialog is open. */
+  licenceFor = $state.raw<CheckpointListItem | null>(null);
+  accepting = $state(false);
+  /** "Get models": the catalogue and its downloads. */
+  readonly hub: HubState;
   loaded = $state(false);
   error = $state<string | null>(null);
 
@@ -48,6 +70,7 @@ export class CheckpointsState {
 
   constructor(api: CheckpointsApi) {
     this.#api = api;
+    this.hub = new HubState(api, () => void this.load());
   }
 
   get busy(): boolean {
@@ -55,18 +78,25 @@ export class CheckpointsState {
   }
 
   connect(): () => void {
-    return this.#api.on('checkpoints:importProgress', (p) => {
+    const offHub = this.hub.connect();
+    const off = this.#api.on('checkpoints:importProgress', (p) => {
       if (this.phase === 'importing' && (!this.file || p.file === this.file.id || p.file === this.file.name)) {
         this.progress = { bytes: p.bytes, totalBytes: p.totalBytes };
       }
     });
+    return () => {
+      off();
+      offHub();
+    };
   }
 
   async load(): Promise<void> {
     try {
-      const { items, defaultId } = await this.#api.call('checkpoints:list', {});
+      const { items, defaultId, defaults } = await this.#api.call('checkpoints:list', {});
       this.items = items;
       this.defaultId = defaultId;
+      this.defaults = defaults ?? {};
+      if (this.hub.loaded) void this.hub.load(); // "registered in this project" depends on the open project
       this.error = null;
     } catch (err) {
       this.error = readableError(err, 'load checkpoints');
@@ -164,12 +194,63 @@ export class CheckpointsState {
     }
   }
 
-  async setDefault(id: number): Promise<void> {
+  async setDefault(id: number, task?: CheckpointTask): Promise<void> {
     try {
-      this.defaultId = (await this.#api.call('checkpoints:setDefault', { id })).defaultId;
-      this.items = this.items.map((c) => ({ ...c, isDefault: c.id === this.defaultId }));
+      const set = await this.#api.call('checkpoints:setDefault', task ? { id, task } : { id });
+      this.defaultId = set.defaultId;
+      if (set.defaults) this.defaults = set.defaults;
+      const defaults = this.defaults;
+      this.items = this.items.map((c) => ({
+        ...c, isDefault: c.id === this.defaultId, defaultFor: TASKS.filter((t) => defaults[t] === c.id),
+      }));
     } catch (err) {
       this.error = readableError(err, 'set the default checkpoint');
+    }
+  }
+
+  /** Serve mode: a .zip of the config folder (unet/, vae/, scheduler/), unpacked by the host into a folder ref. */
+  async chooseBase(file: File): Promise<void> {
+    if (!/\.zip$/i.test(file.name)) {
+      this.error = `${file.name} is not a .zip of a config folder (unet/, vae/, scheduler/).`;
+      return;
+    }
+    this.phase = 'uploading';
+    this.error = null;
+    try {
+      const [ref] = await this.#api.fileRefs([file]);
+      this.base = ref ?? null;
+    } catch (err) {
+      this.error = readableError(err, 'upload the config folder');
+    } finally {
+      this.phase = 'idle';
+    }
+  }
+
+  openLicence(c: CheckpointListItem): void {
+    this.licenceFor = c;
+  }
+
+  closeLicence(): void {
+    this.licenceFor = null;
+  }
+
+  /** Records that `by` accepted the open dialog's licence; batches may use the checkpoint from then on. */
+  async acceptLicence(by: string): Promise<CheckpointListItem | null> {
+    const c = this.licenceFor;
+    if (!c) return null;
+    this.accepting = true;
+    try {
+      const who = by.trim();
+      const item = await this.#api.call('checkpoints:acceptLicence', who ? { id: c.id, by: who } : { id: c.id });
+      this.items = this.items.map((x) => (x.id === item.id ? item : x));
+      this.licenceFor = null;
+      this.error = null;
+      return item;
+    } catch (err) {
+      this.error = readableError(err, 'accept the licence');
+      return null;
+    } finally {
+      this.accepting = false;
     }
   }
 }
