@@ -35,7 +35,7 @@ function prepare(db: DB) {
       INSERT INTO garments (sku, name, category, colourway, season, collection_id, created_at, updated_at)
       VALUES (@sku, @name, @category, @colourway, @season, @collectionId, @now, @now) RETURNING id`).pluck(),
     update: db.prepare(/* sql */ `
-      UPDATE garments SET name = coalesce(@name, name), colourway = CASE WHEN @setColourway THEN @colourway ELSE colourway END,
+      UPDATE garments SET sku = coalesce(@sku, sku), name = coalesce(@name, name), category = coalesce(@category, category), colourway = CASE WHEN @setColourway THEN @colourway ELSE colourway END,
         season = CASE WHEN @setSeason THEN @season ELSE season END,
         collection_id = CASE WHEN @setCollection THEN @collectionId ELSE collection_id END, updated_at = @now
       WHERE id = @id`),
@@ -74,15 +74,22 @@ export class GarmentRepo {
     return this.get(id)!;
   }
 
-  /** Changes a garment's details; `tags` replaces the whole set. SKU and category are fixed once made. */
+  /**
+   * Changes a garment's details; `tags` replaces the whole set. A new SKU must be free (conflict error
+   * naming it otherwise); results keep the garment id, so changing SKU or category keeps their history.
+   */
   update(input: z.input<typeof GarmentUpdate>): Garment {
     const fn = 'updateGarment';
     const v = parseArgs(fn, GarmentUpdate, input);
     this.ctx.db.transaction(() => {
       this.require(v.id, fn, 'id');
       if (v.collectionId != null) this.collections.require(v.collectionId, fn, 'collectionId');
+      if (v.sku !== undefined) {
+        const clash = this.#s.bySku.get(v.sku) as number | undefined;
+        if (clash !== undefined && clash !== v.id) throw argumentError(fn, 'sku', v.sku, `a SKU no other garment has (garment ${clash} has it)`, 'conflict');
+      }
       this.#s.update.run({
-        id: v.id, name: v.name ?? null, now: Date.now(),
+        id: v.id, sku: v.sku ?? null, name: v.name ?? null, category: v.category ?? null, now: Date.now(),
         setColourway: v.colourway !== undefined ? 1 : 0, colourway: v.colourway ?? null,
         setSeason: v.season !== undefined ? 1 : 0, season: v.season ?? null,
         setCollection: v.collectionId !== undefined ? 1 : 0, collectionId: v.collectionId ?? null,

@@ -118,7 +118,7 @@ test('garments: selection by click, shift and select-all-matching; bulk edit sen
     'garments:bulkUpdate': ({ ids, set }) => ({
       garments: ids.map((id) => {
         const g = db.get(id)!;
-        const next = { ...g, season: set.season ?? g.season, tags: [...new Set([...g.tags.filter((t) => !set.removeTags?.includes(t)), ...(set.addTags ?? [])])].sort() };
+        const next = { ...g, season: set.season ?? g.season, colourway: set.colourway ?? g.colourway, tags: [...new Set([...g.tags.filter((t) => !set.removeTags?.includes(t)), ...(set.addTags ?? [])])].sort() };
         db.set(id, next);
         return next;
       }),
@@ -139,8 +139,8 @@ test('garments: selection by click, shift and select-all-matching; bulk edit sen
 
   const changed = await state.bulkApply({ season: 'SS26', addTags: ['core'], removeTags: ['summer'], colourway: 'navy' });
   assert.equal(changed, 2);
-  assert.deepEqual(api.callsTo('garments:bulkUpdate'), [{ ids: [3, 1], set: { season: 'SS26', addTags: ['core'], removeTags: ['summer'] } }]);
-  assert.deepEqual(api.callsTo('garments:update'), [{ id: 3, colourway: 'navy' }, { id: 1, colourway: 'navy' }]);
+  assert.deepEqual(api.callsTo('garments:bulkUpdate'), [{ ids: [3, 1], set: { season: 'SS26', colourway: 'navy', addTags: ['core'], removeTags: ['summer'] } }]);
+  assert.deepEqual(api.callsTo('garments:update'), [], 'one all-or-nothing call, not one per garment');
   assert.deepEqual(state.items.find((g) => g.id === 3)?.tags, ['core']);
   assert.equal(state.items.find((g) => g.id === 1)?.colourway, 'navy');
   assert.equal(state.items[0].coverHash, 'a'.repeat(64), 'list fields survive an update');

@@ -1,8 +1,8 @@
 // Bulk edit of garments already in the catalog: the form holds one value per field plus "leave as
 // is"; applying it makes one update per selected garment with only the fields the user changed. Tags
-// are added or removed, not replaced, so garments keep their other tags. (SKU and category are set
-// in the import tray: the store keys masks and results by them, so they do not change afterwards.)
-// Pure.
+// are added or removed, not replaced, so garments keep their other tags. Category and colourway apply
+// to the whole selection; SKU (unique) and name are per garment, so only a single-garment edit sets
+// them. Results keep the garment id, so a changed SKU or category keeps their history. Pure.
 import type { Category } from '../../../preload/contract.ts';
 
 export const CATEGORIES: readonly Category[] = ['upper_body', 'lower_body', 'dresses'];
@@ -23,11 +23,12 @@ export interface BulkEdit {
   name?: string;
   colourway?: string;
   season?: string;
+  category?: Category;
   addTags?: string[];
   removeTags?: string[];
 }
 
-export type GarmentPatch = { id: number } & Partial<Pick<GarmentFields, 'name' | 'tags'>> & { colourway?: string; season?: string };
+export type GarmentPatch = { id: number } & Partial<Pick<GarmentFields, 'name' | 'tags' | 'category'>> & { colourway?: string; season?: string };
 
 /** Lowercased, trimmed, de-duplicated tags from "summer, linen  basics" style input (comma-separated). */
 export function parseTags(text: string): string[] {
@@ -44,6 +45,7 @@ export function bulkPatches(garments: readonly GarmentFields[], edit: BulkEdit):
     // '' clears a text field (the store keeps an empty string as "none").
     if (edit.colourway !== undefined && edit.colourway.trim() !== (g.colourway ?? '')) patch.colourway = edit.colourway.trim();
     if (edit.season !== undefined && edit.season.trim() !== (g.season ?? '')) patch.season = edit.season.trim();
+    if (edit.category !== undefined && edit.category !== g.category) patch.category = edit.category;
     if (add.length || remove.size) {
       const tags = [...new Set([...g.tags.filter((t) => !remove.has(t)), ...add])].sort();
       if (tags.join('\n') !== [...g.tags].sort().join('\n')) patch.tags = tags;

@@ -2,12 +2,12 @@
 // (pages of 200, newest first, fetched as the grid scrolls near their end), the selection and the
 // garment open in the detail panel. The grid renders only visible rows, so 100,000 garments cost
 // what the visible ones cost; `items` is replaced (never mutated) so $state.raw stays cheap.
-import type { Category, Garment, GarmentDetail, GarmentListItem } from '../../../../preload/contract.ts';
+import type { Category, Garment, GarmentCleanPreview, GarmentDetail, GarmentListItem } from '../../../../preload/contract.ts';
 import type { Api } from '../api.ts';
 import { bulkPatches, type BulkEdit } from '../bulk-edit.ts';
 import { readableError } from '../errors.ts';
 import { Selection, type ClickModifiers } from '../selection.ts';
-import { mapOf } from '../immutable.ts';
+import { mapOf, withEntry } from '../immutable.ts';
 
 export type GarmentsApi = Pick<Api, 'call'>;
 
@@ -16,6 +16,9 @@ export interface GarmentFilter {
   category: Category | '';
   tag: string;
 }
+
+/** A garment photo's cleaned-up preview (garments:cleanPreview) as the detail panel shows it. */
+export type PreviewEntry = { status: 'loading' } | { status: 'ready'; preview: GarmentCleanPreview } | { status: 'error'; error: string };
 
 export const PAGE_SIZE = 200;
 /** Pages fetched while catching up to a far scroll position (the host's largest page). */
@@ -31,6 +34,8 @@ export class GarmentsState {
   error = $state<string | null>(null);
   selection = $state.raw<Selection>(Selection.empty());
   detail = $state.raw<GarmentDetail | null>(null);
+  /** Cleaned-up previews by garment photo id (the host caches them too; this avoids asking twice). */
+  previews = $state.raw<ReadonlyMap<number, PreviewEntry>>(mapOf());
 
   readonly #api: GarmentsApi;
   /** Cursor for the next page: undefined before the first page, null after the last. */
@@ -145,11 +150,29 @@ export class GarmentsState {
     this.detail = null;
   }
 
-  /** Saves one garment's fields. */
-  async update(patch: { id: number; name?: string; colourway?: string; season?: string; tags?: string[] }): Promise<boolean> {
+  /** The cleaned-up preview of a garment photo: asked for once, then kept (errors can be retried). */
+  async cleanPreview(garmentPhotoId: number, retry = false): Promise<void> {
+    const known = this.previews.get(garmentPhotoId);
+    if (known && (known.status !== 'error' || !retry)) return;
+    this.#setPreview(garmentPhotoId, { status: 'loading' });
+    try {
+      const preview = await this.#api.call('garments:cleanPreview', { garmentPhotoId });
+      this.#setPreview(garmentPhotoId, { status: 'ready', preview });
+    } catch (err) {
+      this.#setPreview(garmentPhotoId, { status: 'error', error: readableError(err, 'clean up the garment photo') });
+    }
+  }
+
+  #setPreview(id: number, entry: PreviewEntry): void {
+    this.previews = withEntry(this.previews, id, entry);
+  }
+
+  /** Saves one garment's fields (SKU, name and category included; a taken SKU is refused). */
+  async update(patch: { id: number; sku?: string; name?: string; category?: Category; colourway?: string; season?: string; tags?: string[] }): Promise<boolean> {
     try {
       const garment = await this.#api.call('garments:update', patch);
       this.applyUpdated([garment]);
+      this.error = null;
       return true;
     } catch (err) {
       this.error = readableError(err, 'save the garment');
@@ -158,9 +181,9 @@ export class GarmentsState {
   }
 
   /**
-   * Applies a bulk edit to the selected garments that are loaded. Season and tag changes go in one
-   * all-or-nothing `garments:bulkUpdate`; colourway and name, which that call does not take, follow
-   * garment by garment. Returns how many garments changed, or null on failure.
+   * Applies a bulk edit to the selected garments that are loaded. Season, category, colourway and tag
+   * changes go in one all-or-nothing `garments:bulkUpdate`; the name (single garment only) follows with
+   * `garments:update`. Returns how many garments changed, or null on failure.
    */
   async bulkApply(edit: BulkEdit): Promise<number | null> {
     const targets = this.selectedItems;
@@ -169,20 +192,20 @@ export class GarmentsState {
     try {
       const set = {
         ...(edit.season !== undefined ? { season: edit.season.trim() } : {}),
+        ...(edit.category !== undefined ? { category: edit.category } : {}),
+        ...(edit.colourway !== undefined ? { colourway: edit.colourway.trim() } : {}),
         ...(edit.addTags?.length ? { addTags: edit.addTags } : {}),
         ...(edit.removeTags?.length ? { removeTags: edit.removeTags } : {}),
       };
       if (Object.keys(set).length) {
-        const ids = patches.filter((p) => p.season !== undefined || p.tags !== undefined).map((p) => p.id);
+        const ids = patches
+          .filter((p) => p.season !== undefined || p.tags !== undefined || p.category !== undefined || p.colourway !== undefined)
+          .map((p) => p.id);
         if (ids.length) this.applyUpdated((await this.#api.call('garments:bulkUpdate', { ids, set })).garments);
       }
       for (const p of patches) {
-        if (p.colourway === undefined && p.name === undefined) continue;
-        const garment = await this.#api.call('garments:update', {
-          id: p.id,
-          ...(p.name !== undefined ? { name: p.name } : {}),
-          ...(p.colourway !== undefined ? { colourway: p.colourway } : {}),
-        });
+        if (p.name === undefined) continue;
+        const garment = await this.#api.call('garments:update', { id: p.id, name: p.name });
         this.applyUpdated([garment]);
       }
       return patches.length;

@@ -21,6 +21,13 @@ export class ModelPhotosState {
   showMask = $state(true);
   showDensepose = $state(false);
   denseposeOpacity = $state(0.6);
+  /** Which automatic step is running ('mask:<category>' | 'mask:all' | 'densepose'), or null. */
+  generating = $state<string | null>(null);
+  /** What the last automatic mask or DensePose run had to say (empty mask, region outside the photo...). */
+  notes = $state.raw<string[]>([]);
+  /** The protection options the next automatic mask uses (the mask editor's toggles). */
+  protectHands = $state(true);
+  protectFace = $state(true);
 
   readonly #api: ModelPhotosApi;
 
@@ -36,6 +43,9 @@ export class ModelPhotosState {
 
   readonly densepose = $derived(this.detail?.densepose.at(-1) ?? null);
 
+  /** Whether the current category has an automatic mask (the protect toggles regenerate it). */
+  readonly hasAutoMask = $derived(this.versions.some((m) => m.origin === 'auto'));
+
   async load(): Promise<void> {
     try {
       this.items = (await this.#api.call('models:list', {})).items;
@@ -49,7 +59,9 @@ export class ModelPhotosState {
 
   async open(id: number): Promise<void> {
     try {
-      this.detail = await this.#api.call('models:get', { id });
+      const detail = await this.#api.call('models:get', { id });
+      if (detail.photo.id !== this.detail?.photo.id) this.notes = [];
+      this.detail = detail;
       this.maskId = null;
     } catch (err) {
       this.error = readableError(err, 'open the model photo');
@@ -111,6 +123,63 @@ export class ModelPhotosState {
     await this.open(mask.modelPhotoId);
     this.maskId = mask.id;
     await this.load();
+  }
+
+  /**
+   * Makes automatic masks (one category, or all three) from the pose models, saved as new versions with
+   * origin 'auto', with the current protect options. Shows the new version of the current category.
+   */
+  async autoMask(categories?: Category[]): Promise<Mask | null> {
+    const detail = this.detail;
+    if (!detail || this.generating) return null;
+    this.generating = categories?.length === 1 ? `mask:${categories[0]}` : 'mask:all';
+    this.error = null;
+    try {
+      const r = await this.#api.call('masks:auto', {
+        modelPhotoId: detail.photo.id, ...(categories ? { categories } : {}), protectHands: this.protectHands, protectFace: this.protectFace,
+      });
+      this.notes = r.warnings;
+      const shown = r.masks.find((m) => m.category === this.category) ?? r.masks[0] ?? null;
+      if (shown) this.category = shown.category;
+      await this.open(detail.photo.id);
+      if (shown) this.maskId = shown.id;
+      this.showMask = true;
+      await this.load();
+      return shown;
+    } catch (err) {
+      this.error = readableError(err, 'make the automatic mask');
+      return null;
+    } finally {
+      this.generating = null;
+    }
+  }
+
+  /** Regenerates the current category's automatic mask with other protect options (a new version). */
+  async setProtection(options: { protectHands?: boolean; protectFace?: boolean }): Promise<Mask | null> {
+    if (options.protectHands !== undefined) this.protectHands = options.protectHands;
+    if (options.protectFace !== undefined) this.protectFace = options.protectFace;
+    return this.autoMask([this.category]);
+  }
+
+  /** An approximated DensePose map (from the pose keypoints) in `format`, saved and shown as the overlay. */
+  async generateDensepose(format: DenseposeFormat): Promise<boolean> {
+    const detail = this.detail;
+    if (!detail || this.generating) return false;
+    this.generating = 'densepose';
+    this.error = null;
+    try {
+      await this.#api.call('densepose:generate', { modelPhotoId: detail.photo.id, format });
+      this.notes = [];
+      await this.open(detail.photo.id);
+      this.showDensepose = true;
+      await this.load();
+      return true;
+    } catch (err) {
+      this.error = readableError(err, 'generate the DensePose approximation');
+      return false;
+    } finally {
+      this.generating = null;
+    }
   }
 
   async importDensepose(file: File | FileRef, format: DenseposeFormat): Promise<boolean> {
