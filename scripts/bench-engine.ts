@@ -2,6 +2,9 @@
 // batch 2 as under CFG) and peak tensor memory per backend, for the tiny fixture models and an SD1.5-width
 // UNet pair at 256x192; then attention at 1024x768 token counts (one first-level layer) with and without
 // query chunking. Each case runs in its own process (one wasm build / thread count per process).
+// Last, WebGPU when an adapter is available (bench-webgpu.ts: the adapter's name, the tiny UNet pair and the
+// fused attention kernel against the plain formulation, time and peak memory); a software adapter
+// (SwiftShader) only with --webgpu-software, and labelled as such.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -64,3 +67,11 @@ for (const [label, a] of attnCases) {
 }
 const full = 12288 * 24576 * 4;
 console.log(`  1/8 level unchunked, computed: one head's scores ${MB(full)} (+ softmax copy ${MB(full)}); all 8 heads at once as the reference does: ${MB(8 * full)} (x2 with all 2N queries)`);
+
+console.log('\nWebGPU (scripts/bench-webgpu.ts; npm run bench:webgpu for its options)');
+const webgpuArgs = [
+  ...(quick ? ['--reps', '1', '--sizes', '256:256:8:40'] : []),
+  ...(process.argv.includes('--webgpu-software') ? [] : ['--require-hardware']),
+];
+const webgpu = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'bench-webgpu.ts'), ...webgpuArgs], { stdio: 'inherit', timeout: 3600 * 1000 });
+if (webgpu.status !== 0) console.log(`  bench-webgpu failed (${webgpu.status ?? webgpu.signal})`);

@@ -2,6 +2,7 @@
 // UNet of the leffa-tiny fixture, CFG batch 2), and the fused attention kernel against the plain
 // formulation (time, peak tensor memory) at a few sizes.
 // Usage: node --import tsx scripts/bench-webgpu.ts [--reps 3] [--fixture <leffa-tiny dir>] [--sizes Nq:Nk:heads:d,...]
+//        [--require-hardware]   (bench:engine's default: a software adapter is reported and skipped)
 // Forces WebGPU (LEFFA_BACKEND=webgpu), so without a GPU it runs on SwiftShader (~0.2 GFLOP/s): the
 // default sizes are small for that reason. Times are the mean of --reps runs after one warm-up (which
 // also compiles the shaders) and include reading the result back.
@@ -23,13 +24,26 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '3' },
     fixture: { type: 'string', default: join(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'leffa-tiny') },
     sizes: { type: 'string', default: '256:256:8:40,1024:1024:1:8,512:1024:4:16' },
+    'require-hardware': { type: 'boolean', default: false },
   },
 });
 const reps = Math.max(1, Number(values.reps));
 
-const info = await initBackend({ backend: 'webgpu', log: () => {} });
+let info;
+try {
+  info = await initBackend({ backend: 'webgpu', log: () => {} });
+} catch (err) {
+  console.log(`WebGPU: no adapter here (${(err as Error).message.split('\n')[0]}); skipped`);
+  process.exit(0);
+}
 const rt = currentRuntime()!;
+if (rt.summary.software && values['require-hardware']) {
+  console.log(`WebGPU: only a software adapter here (${rt.summary.name}); skipped (bench:engine -- --webgpu-software runs it anyway, labelled as such)`);
+  shutdownBackend();
+  process.exit(0);
+}
 console.log(`adapter: ${rt.summary.name}${rt.summary.software ? ' (software)' : ''}; backend ${info.name}`);
+if (rt.summary.software) console.log('NOTE: a SOFTWARE adapter (CPU emulation of a GPU): these timings are not GPU timings, only the fused/plain comparison is meaningful');
 console.log(`limits: maxBufferSize ${rt.limits.maxBufferSize / 2 ** 20} MiB, maxStorageBufferBindingSize ${rt.limits.maxStorageBufferBindingSize / 2 ** 20} MiB, workgroup memory ${rt.limits.maxComputeWorkgroupStorageSize} B; attention budget ${webgpuMaxScoreElements()} floats`);
 
 /** Mean ms over `reps` runs after one warm-up. */

@@ -6,6 +6,9 @@
 // - Errors from the cell fail that cell and the runner goes on; errors from the store itself (disk full,
 //   database gone) are fatal: the runner puts the cell back, stops, and reports through onFatal.
 // - Startup recovery re-queues cells a dead runner held (job-store.ts, recover).
+// - A device fault (GPU device lost, out of GPU memory) is the device's fault, not the cell's: the engine
+//   host recovers the device (models/backend/webgpu-fault.ts) and the cell goes back to the queue once by
+//   itself, with the fault as its error, and runs again as attempt 2. A second fault fails it.
 import { randomBytes } from 'node:crypto';
 import type { CellWork } from './cell-work.ts';
 import type { CellOutput, JobStore } from './job-store.ts';
@@ -38,6 +41,15 @@ export interface QueueRunnerOptions {
   maxAttempts?: number;
   /** Called when the runner stops because of a store error. Default: logs it. */
   onFatal?: (error: unknown) => void;
+  /** Automatic retries of a cell after a device fault. Default 1. */
+  deviceFaultRetries?: number;
+}
+
+/** Error names the engine gives device faults (models/backend/webgpu-fault.ts; not imported: main stays TF.js-free). */
+export const DEVICE_FAULT_NAMES: ReadonlySet<string> = new Set(['WebGPUDeviceLostError', 'WebGPUOutOfMemoryError']);
+
+export function isDeviceFault(err: unknown): boolean {
+  return DEVICE_FAULT_NAMES.has((err as { name?: string } | null)?.name ?? '');
 }
 
 export class CancelledError extends Error {
@@ -54,6 +66,7 @@ export class QueueRunner {
   readonly #interval: number;
   readonly #maxAttempts: number;
   readonly #onFatal: (error: unknown) => void;
+  readonly #deviceFaultRetries: number;
   readonly #wakeup = new Wakeup();
   readonly #unsubscribe: (() => void)[] = [];
   #current: { jobId: number; controller: AbortController } | null = null;
@@ -69,6 +82,7 @@ export class QueueRunner {
     this.#interval = options.progressIntervalMs ?? 250;
     this.#maxAttempts = options.maxAttempts ?? 3;
     this.#onFatal = options.onFatal ?? ((err) => console.error('[queue] runner stopped:', err));
+    this.#deviceFaultRetries = options.deviceFaultRetries ?? 1;
   }
 
   get running(): boolean {
@@ -144,6 +158,13 @@ export class QueueRunner {
     }
   }
 
+  /** Back to the queue with the fault as its error (the page sees why); the next claim is attempt + 1. */
+  #retryAfterDeviceFault(job: Job, err: Error): void {
+    const now = this.#jobs.get(job.id);
+    if (now?.status !== 'running' || now.claimedBy !== this.workerId) return;
+    this.#jobs.transition(job.id, 'queued', { error: { type: err.name, message: err.message, stack: err.stack ?? null } });
+  }
+
   async #runOne(job: Job): Promise<void> {
     const controller = new AbortController();
     this.#current = { jobId: job.id, controller };
@@ -176,6 +197,8 @@ export class QueueRunner {
         // Stopping mid-cell: back to the queue for the next start. Cancelled: already final, nothing to do.
         if (this.#stopping === 'abort' && controller.signal.aborted && !(controller.signal.reason instanceof CancelledError)) {
           this.#jobs.requeue(job.id, this.workerId);
+        } else if (isDeviceFault(err) && !controller.signal.aborted && job.attempt <= this.#deviceFaultRetries) {
+          this.#retryAfterDeviceFault(job, err as Error);
         } else {
           this.#jobs.fail(job.id, this.workerId, err);
         }

@@ -84,7 +84,10 @@ async function main(): Promise<void> {
     blobs: (hash) => app.catalog.blob(hash),
     uploads: { files: app.files, dir: uploadDir },
     events: app.events,
+    // The team queue's coordinator (workers' /team/v1/… with their own tokens) when the project uses it.
+    coordinator: app.queue.coordinatorHandler,
   });
+  app.queue.setServeUrl(handle.url);
 
   console.log(`${pkg.name} ${pkg.version} (serve mode) is running. Open:\n\n  ${handle.url}\n`);
 

@@ -3,20 +3,34 @@
 // configs from the checkpoint's record), and forwards what happens to the page as `queue:event` and
 // `engine:status` events: status changes, throttled progress, latent previews, finished batches.
 // No Electron imports: the Electron main and serve mode both build one.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type {
   BatchEnqueued, BatchPlan, BatchSpecInput, BatchSummary, Category, DenseposeFormat, EngineStatus, EventName, EventSpec, JobCounts,
-  QueueCell, QueueEvent, QueueState, RequestOf,
+  QueueCell, QueueEvent, QueueSettingsInfo, QueueState, QueueWorkers, RequestOf,
 } from '../../preload/contract.ts';
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../api/errors.ts';
 import { Enqueuer } from '../queue/enqueue.ts';
-import { JobStore, QueueRunner, type CellWork, type Job, type RunCell } from '../queue/index.ts';
+import { JobStore, type CellWork, type Job, type RunCell } from '../queue/index.ts';
+import { isDeviceFault } from '../queue/runner.ts';
+import type { BatchQueue } from '../team/batch-queue.ts';
+import type { CoordinatorHandler } from '../team/coordinator-http.ts';
+import { startCoordinatorServer, type CoordinatorServer } from '../team/coordinator-server.ts';
+import { LocalBatchQueue } from '../team/local-queue.ts';
+import { openBatchQueue } from '../team/open-queue.ts';
+import { readQueueSettings, writeQueueSettings, type QueueSettings } from '../team/queue-settings.ts';
+import { redactSecrets } from '../team/redact.ts';
+import { testRedisConnection } from '../team/redis-check.ts';
+import { TeamBatchQueue } from '../team/team-queue.ts';
 import type { CheckpointKind } from '../store/schemas.ts';
 import type { Project } from '../store/index.ts';
 import type { EngineEvent, EngineMethod, ParamsOf, ResultOf } from '../engine-host/protocol.ts';
 import type { RequestOptions } from '../engine-host/host.ts';
 import type { ProjectService } from './project-service.ts';
+import { batchReleases, refuseUnreleased } from './rights-service.ts';
+import { refusePendingLicence, withDefaultCheckpoint } from '../hub/defaults.ts';
+import { pendingLicence } from '../hub/licence.ts';
 
 /** The engine as the queue uses it: EngineSupervisor (or EngineHost, or a fake in tests). */
 export interface EngineLike {
@@ -38,16 +52,30 @@ export interface QueueServiceOptions {
   log?: (message: string) => void;
 }
 
-const TRY_ON_KINDS: readonly CheckpointKind[] = ['try-on-HD', 'try-on-DC', 'finetune'];
+const TRY_ON_KINDS: readonly CheckpointKind[] = ['try-on-HD', 'try-on-DC', 'finetune', 'LoRA'];
 const DENSEPOSE_FOR: Partial<Record<CheckpointKind, DenseposeFormat>> = { 'try-on-HD': 'HD-parula', 'try-on-DC': 'DC-I-map' };
 const ROLLBACK = Symbol('rollback');
 
 interface Running {
   jobs: JobStore;
-  runner: QueueRunner;
+  /** The local queue (this computer's engine) or the team queue (Redis + workers), per the project's settings. */
+  queue: BatchQueue;
+  settings: QueueSettings;
   project: Project;
   off: (() => void)[];
+  /** Team: Redis answered (null while connecting) and why not. */
+  connected: boolean | null;
+  error?: string;
+  /** Team with a coordinatorPort: the coordinator's own HTTP server. */
+  server?: CoordinatorServer;
+  /** Settles when the team queue's start (Redis, coordinator port) is over, whatever the outcome. */
+  started: Promise<void>;
 }
+
+/** How often at most the page hears `queue:workers` (a progress report changes a worker's status). */
+const WORKERS_EVENT_MS = 250;
+/** How long the status bar shows what the host did about a device fault. */
+const NOTICE_MS = 60_000;
 
 export class QueueService {
   readonly #projects: ProjectService;
@@ -61,6 +89,12 @@ export class QueueService {
   #current: QueueState['current'] = null;
   #engineStatus: EngineStatus = { state: 'starting', backend: null, memory: null };
   #busy = 0;
+  /** serve mode: where this host's own port answers /team/ (coordinator mounted in the serve host). */
+  #serveUrl: string | null = null;
+  #workersTimer: NodeJS.Timeout | null = null;
+  #noticeAt = 0;
+  /** A switch of queue (saveSettings) in progress: others wait for it. */
+  #switching: Promise<void> = Promise.resolve();
 
   constructor(opts: QueueServiceOptions) {
     this.#projects = opts.projects;
@@ -87,6 +121,9 @@ export class QueueService {
       this.#setEngine({
         state: this.#busy > 0 ? 'busy' : 'idle',
         backend: info.backend,
+        ...(info.adapter !== undefined && { adapter: info.adapter }),
+        // What the host did about a device fault stays in the status bar for a minute.
+        ...(this.#engineStatus.notice !== undefined && Date.now() - this.#noticeAt < NOTICE_MS && { notice: this.#engineStatus.notice }),
         memory: {
           numBytes: mem.numBytes, numTensors: mem.numTensors, rssBytes: mem.rssBytes,
           ...(mem.wasmHeapBytes !== undefined && { wasmHeapBytes: mem.wasmHeapBytes }),
@@ -103,6 +140,7 @@ export class QueueService {
     const before = JSON.stringify(this.#engineStatus);
     this.#engineStatus = status;
     if (JSON.stringify(status) !== before) this.#emit('engine:status', { ...status });
+    if (status.backend && this.#run?.queue instanceof LocalBatchQueue) this.#run.queue.describe(status.backend, status.adapter ?? null);
   }
 
   // ---- queue ------------------------------------------------------------------------------------
@@ -117,7 +155,7 @@ export class QueueService {
     const jobs = this.#jobs();
     return {
       paused: jobs.isPaused(),
-      runnerActive: this.#run?.runner.running ?? false,
+      runnerActive: this.#active(),
       counts: jobs.counts(),
       eta: jobs.eta(),
       current: this.#current && { ...this.#current },
@@ -125,13 +163,22 @@ export class QueueService {
   }
 
   pause(): QueueState {
-    this.#jobs().pause();
+    this.#jobs();
+    this.#run!.queue.pause();
     return this.state();
   }
 
   resume(): QueueState {
-    this.#jobs().resume();
+    this.#jobs();
+    this.#run!.queue.resume();
     return this.state();
+  }
+
+  /** The local runner is working, or the team queue is connected to Redis. */
+  #active(): boolean {
+    const run = this.#run;
+    if (!run) return false;
+    return run.queue instanceof LocalBatchQueue ? run.queue.runner.running : run.connected === true;
   }
 
   cancel(req: RequestOf<'queue:cancel'>): { cancelled: number } {
@@ -142,12 +189,14 @@ export class QueueService {
       if (job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled') {
         throw new ConflictError(`cell ${req.jobId} has already ${job.status === 'cancelled' ? 'been cancelled' : job.status}; nothing to cancel`);
       }
-      jobs.cancelJob(req.jobId);
+      // Both queues cancel in the project (the record); the team queue's dispatcher then removes the
+      // cell from Redis, and a worker running it is told at its next progress report.
+      this.#run!.queue.cancelJob(req.jobId);
       return { cancelled: 1 };
     }
     if ('batchId' in req) {
       if (!jobs.batch(req.batchId)) throw new NotFoundError(`batch ${req.batchId} does not exist`);
-      return { cancelled: jobs.cancelBatch(req.batchId) };
+      return { cancelled: this.#run!.queue.cancelBatch(req.batchId) };
     }
     return { cancelled: jobs.cancelAll() };
   }
@@ -200,13 +249,121 @@ export class QueueService {
   enqueue(spec: BatchSpecInput): BatchEnqueued {
     const project = this.#projects.require();
     const full = this.#spec(spec);
-    const report = this.#jobs().enqueueBatch(full);
+    this.#jobs();
+    refuseUnreleased(project, full.modelPhotoIds); // strict release policy: conflict before anything is queued (rights-service.ts)
+    refusePendingLicence(project, full.checkpointId); // licence before first use (hub/defaults.ts)
+    const report = this.#run!.queue.enqueueBatch(full);
     return { batchId: report.batchId, ...this.#plan(project, full, report, report.batchId) };
   }
 
   /** Resolves once nothing is running or claimable (tests, shutdown). */
   async whenIdle(): Promise<void> {
-    await this.#run?.runner.whenIdle();
+    const q = this.#run?.queue;
+    if (q instanceof LocalBatchQueue) await q.runner.whenIdle();
+    else await q?.whenIdle();
+  }
+
+  // ---- queue mode and workers -------------------------------------------------------------------
+
+  workers(): QueueWorkers {
+    this.#jobs();
+    return this.#workersNow();
+  }
+
+  #workersNow(): QueueWorkers {
+    const run = this.#run;
+    if (!run) return { mode: 'local', items: [] };
+    return {
+      mode: run.queue.kind,
+      items: run.queue.workers().map((w) => ({
+        name: w.name, backend: w.backend, gpu: w.gpu, host: w.host, online: w.online, lastSeen: w.lastSeen, current: w.current && { ...w.current },
+        cellsDone: w.cellsDone, cellsFailed: w.cellsFailed, stepMs: w.stepMs, secondsPerImage: w.secondsPerImage,
+      })),
+    };
+  }
+
+  /** At most one `queue:workers` event per WORKERS_EVENT_MS, carrying the latest list. */
+  #workersChanged(): void {
+    if (this.#workersTimer) return;
+    this.#workersTimer = setTimeout(() => {
+      this.#workersTimer = null;
+      if (!this.#run) return;
+      try {
+        this.#emit('queue:workers', this.#workersNow());
+      } catch (err) {
+        this.#log(`[queue] workers listener failed: ${(err as Error).message}`);
+      }
+    }, WORKERS_EVENT_MS);
+    this.#workersTimer.unref?.();
+  }
+
+  async settings(): Promise<QueueSettingsInfo> {
+    this.#projects.require();
+    await this.#switching;
+    const run = this.#run;
+    if (!run) throw new UnavailableError('the queue is not running for this project');
+    const s = run.settings;
+    const settings: QueueSettingsInfo['settings'] = s.kind === 'local'
+      ? { kind: 'local' }
+      : {
+        kind: 'team', redisUrl: s.redisUrl, queueName: s.queueName,
+        ...(s.passwordFile !== undefined && { passwordFile: s.passwordFile }),
+        ...(s.coordinatorPort !== undefined && { coordinatorPort: s.coordinatorPort }),
+      };
+    return {
+      settings,
+      active: run.queue.kind,
+      connected: run.queue.kind === 'local' ? true : run.connected,
+      ...(run.error !== undefined && { error: run.error }),
+      coordinatorUrl: run.queue.kind === 'team' ? (run.server?.url ?? this.#serveUrl) : null,
+    };
+  }
+
+  /** Writes the project's team/settings.json and switches the open project's queue to it. */
+  async saveSettings(req: RequestOf<'queue:saveSettings'>): Promise<QueueSettingsInfo> {
+    const project = this.#projects.require();
+    try {
+      writeQueueSettings(project.dir, req);
+    } catch (err) {
+      // The received value goes back with any password in the URL masked.
+      throw new ValidationError(`payload.${(err as Error).message.replace(/^writeQueueSettings: /, '')} (received ${redactSecrets(JSON.stringify(req))})`);
+    }
+    const switching = this.#switching.then(async () => {
+      await this.#stop();
+      if (this.#projects.project === project) this.#start(project);
+      // Wait for Redis a few seconds at most: an unreachable one is reported as connecting (connected: null).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#run?.started, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
+      clearTimeout(timer);
+    });
+    this.#switching = switching.catch(() => undefined);
+    await switching;
+    return this.settings();
+  }
+
+  async testConnection(req: RequestOf<'queue:testConnection'>): Promise<{ ok: boolean; message: string; redisVersion?: string }> {
+    let password: string | undefined;
+    try {
+      password = req.passwordFile ? readFileSync(req.passwordFile, 'utf8').trim() : process.env.LEFFA_REDIS_PASSWORD || undefined;
+    } catch (err) {
+      return { ok: false, message: `payload.passwordFile: could not read ${req.passwordFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+    }
+    return testRedisConnection(req.redisUrl, password);
+  }
+
+  /**
+   * The team queue's coordinator endpoints for a serve host to mount (answers /team/… while the open
+   * project runs the team queue; otherwise false, so the host answers as usual).
+   */
+  readonly coordinatorHandler: CoordinatorHandler = async (req, res) => {
+    const q = this.#run?.queue;
+    if (!(q instanceof TeamBatchQueue)) return false;
+    return q.handler(req, res);
+  };
+
+  /** serve mode: the host's own URL, shown to the user as where workers reach the coordinator. */
+  setServeUrl(url: string): void {
+    this.#serveUrl = new URL(url).origin;
   }
 
   /** Stops the runner (the running cell goes back to the queue). */
@@ -216,10 +373,16 @@ export class QueueService {
 
   // ---- internals --------------------------------------------------------------------------------
 
+  async #adapter(): Promise<string | undefined> {
+    try {
+      return (await this.#engine.request('info', {})).adapter;
+    } catch {
+      return this.#engineStatus.adapter;
+    }
+  }
+
   #spec(spec: BatchSpecInput): BatchSpecInput & { checkpointId: number } {
-    const checkpointId = spec.checkpointId ?? this.#projects.defaultCheckpointId();
-    if (checkpointId === null) throw new ValidationError('payload.checkpointId: no checkpoint given and the project has no default; import a checkpoint first');
-    return { ...spec, checkpointId };
+    return withDefaultCheckpoint(this.#projects.require(), this.#projects.defaultCheckpointId(), spec); // per-task defaults (hub/defaults.ts)
   }
 
   #plan(project: Project, spec: BatchSpecInput & { checkpointId: number }, report: { cells: number; created: number; skippedDone: number; skippedPending: number; skippedDuplicate: number }, batchId: number): BatchPlan {
@@ -230,6 +393,8 @@ export class QueueService {
       skippedDuplicate: report.skippedDuplicate, checkpointId: spec.checkpointId, steps,
       estimateMs: msPerStep === null ? null : Math.round(steps * msPerStep),
       missing: this.#missing(project, spec),
+      licencePending: pendingLicence(project, spec.checkpointId),
+      releases: batchReleases(project, spec.modelPhotoIds),
     };
   }
 
@@ -254,15 +419,37 @@ export class QueueService {
   #start(project: Project): void {
     if (this.#run) return;
     const jobs = new JobStore(project);
-    const runner = new QueueRunner({
-      jobs,
-      runCell: this.#runCell(project),
-      progressIntervalMs: this.#progressIntervalMs,
-      onFatal: (err) => {
-        this.#log(`[queue] runner stopped: ${(err as Error).stack ?? String(err)}`);
-        this.#queueEvent({ type: 'state', paused: jobs.isPaused(), runnerActive: false });
-      },
-    });
+    let settings: QueueSettings;
+    let error: string | undefined;
+    try {
+      settings = readQueueSettings(project.dir);
+    } catch (err) {
+      // A broken settings file must not stop the project from opening: run locally and say why.
+      settings = { kind: 'local' };
+      error = `the project's queue settings could not be read, so this computer runs the queue: ${(err as Error).message}`;
+      this.#log(`[queue] ${error}`);
+    }
+    const onFatal = (err: unknown) => {
+      this.#log(`[queue] runner stopped: ${(err as Error).stack ?? String(err)}`);
+      this.#queueEvent({ type: 'state', paused: jobs.isPaused(), runnerActive: false });
+    };
+    const local = { runner: { progressIntervalMs: this.#progressIntervalMs, onFatal, workerId: `runner-${process.pid}-${Math.random().toString(16).slice(2, 10)}` } };
+    let queue: BatchQueue;
+    try {
+      queue = openBatchQueue(project, { jobs, runCell: this.#runCell(project), log: (l) => this.#log(l), local });
+    } catch (err) {
+      // Team settings that cannot be used (no password file, a URL refused): nothing runs until fixed.
+      error = `the team queue could not be opened: ${redactSecrets((err as Error).message)}`;
+      this.#log(`[queue] ${error}; cells stay queued`);
+      queue = new LocalBatchQueue(jobs, this.#runCell(project), local);
+      settings = { kind: 'local' };
+      // Nothing is started for it: the queue is shown as not running, with the error in the settings panel.
+      return this.#adopt(project, jobs, queue, settings, error, false);
+    }
+    this.#adopt(project, jobs, queue, settings, error, true);
+  }
+
+  #adopt(project: Project, jobs: JobStore, queue: BatchQueue, settings: QueueSettings, error: string | undefined, start: boolean): void {
     const ev = jobs.events;
     const off = [
       ev.on('job-status', (e) => {
@@ -287,21 +474,70 @@ export class QueueService {
         });
       }),
       ev.on('jobs-added', (e) => this.#queueEvent({ type: 'jobs-added', batchId: e.batchId, created: e.created })),
-      ev.on('queue-state', (e) => this.#queueEvent({ type: 'state', paused: e.paused, runnerActive: runner.running })),
+      ev.on('queue-state', (e) => this.#queueEvent({ type: 'state', paused: e.paused, runnerActive: this.#active() })),
+      queue.onWorkersChange(() => this.#workersChanged()),
     ];
-    this.#run = { jobs, runner, project, off };
-    const recovered = runner.start();
-    if (recovered.requeued.length || recovered.failed.length) {
-      this.#log(`[queue] ${project.dir}: re-queued ${recovered.requeued.length} and failed ${recovered.failed.length} cell(s) left running by an earlier run`);
+    const run: Running = { jobs, queue, settings, project, off, connected: null, started: Promise.resolve(), ...(error !== undefined && { error }) };
+    this.#run = run;
+    if (!start) {
+      run.connected = false;
+      this.#queueEvent({ type: 'state', paused: jobs.isPaused(), runnerActive: false });
+      return;
     }
-    this.#queueEvent({ type: 'state', paused: jobs.isPaused(), runnerActive: true });
+    if (queue instanceof LocalBatchQueue) {
+      void queue.start();
+      const recovered = queue.recovered;
+      if (recovered.requeued.length || recovered.failed.length) {
+        this.#log(`[queue] ${project.dir}: re-queued ${recovered.requeued.length} and failed ${recovered.failed.length} cell(s) left running by an earlier run`);
+      }
+      if (this.#engineStatus.backend) queue.describe(this.#engineStatus.backend, this.#engineStatus.adapter ?? null);
+      this.#queueEvent({ type: 'state', paused: jobs.isPaused(), runnerActive: true });
+      return;
+    }
+    // Team: Redis may take a while (or never answer); the project opens now and the state follows.
+    const team = queue as TeamBatchQueue;
+    const s = settings as Extract<QueueSettings, { kind: 'team' }>;
+    run.started = (async () => {
+      if (s.coordinatorPort !== undefined) {
+        try {
+          const server = await startCoordinatorServer(this.coordinatorHandler, { port: s.coordinatorPort, ...(s.coordinatorHost !== undefined && { host: s.coordinatorHost }) });
+          if (this.#run !== run) return void (await server.close());
+          run.server = server;
+          this.#log(`[team] coordinator for workers at ${server.url}`);
+        } catch (err) {
+          run.error = `the coordinator could not listen on port ${s.coordinatorPort}: ${(err as Error).message}`;
+          this.#log(`[team] ${run.error}`);
+        }
+      }
+      try {
+        await team.start();
+        if (this.#run !== run) return;
+        run.connected = true;
+        this.#log(`[team] ${project.dir}: cells go to Redis queue ${s.queueName}`);
+      } catch (err) {
+        if (this.#run !== run) return;
+        run.connected = false;
+        run.error = `Redis: ${redactSecrets((err as Error).message)}`;
+        this.#log(`[team] ${run.error}`);
+      }
+      this.#queueEvent({ type: 'state', paused: jobs.isPaused(), runnerActive: this.#active() });
+      this.#workersChanged();
+    })();
   }
 
   async #stop(): Promise<void> {
     const run = this.#run;
     if (!run) return;
     this.#run = null;
-    await run.runner.stop('abort');
+    if (this.#workersTimer) clearTimeout(this.#workersTimer);
+    this.#workersTimer = null;
+    // A Redis that never answers must not hold up closing the project (or quitting): stop() gives up on it.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([run.started, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
+    // Local: the running cell goes back to the queue. Team: workers carry on; the project takes their results at the next open.
+    await run.queue.stop();
+    await run.server?.close();
     for (const off of run.off) off();
     this.#current = null;
     this.#queueEvent({ type: 'state', paused: run.jobs.isPaused(), runnerActive: false });
@@ -320,6 +556,9 @@ export class QueueService {
       const inputs = cellInputs(cell);
       const checkpoint = project.checkpoints.get(cell.checkpoint.id);
       const base = checkpoint?.baseConfig ? join(project.dir, checkpoint.baseConfig) : undefined;
+      // A LoRA checkpoint is an adapter: the engine merges it into its parent's weights at load.
+      const loraParent = checkpoint?.kind === 'LoRA' && checkpoint.parentId !== null ? project.checkpoints.get(checkpoint.parentId) : undefined;
+      if (checkpoint?.kind === 'LoRA' && !loraParent) throw new Error(`checkpoint ${checkpoint.id} (${checkpoint.name}) is a LoRA adapter without a base checkpoint (parentId); import it with the model it adapts as its parent`);
       let lastPreview = -Infinity;
       const onEvent = (e: EngineEvent) => {
         if (e.type === 'progress') {
@@ -344,7 +583,9 @@ export class QueueService {
           'generate',
           {
             task: 'tryon',
-            checkpoint: { path: cell.checkpoint.path, ...(base !== undefined && { base }) },
+            checkpoint: loraParent
+              ? { path: project.blobPath(loraParent.blobHash), lora: cell.checkpoint.path, ...(base !== undefined && { base }) }
+              : { path: cell.checkpoint.path, ...(base !== undefined && { base }) },
             inputs,
             settings: {
               steps: cell.settings.steps, guidanceScale: cell.settings.guidanceScale, refAcceleration: cell.settings.refAcceleration,
@@ -355,11 +596,14 @@ export class QueueService {
           { signal, onEvent },
         );
         this.#engineStatus = { ...this.#engineStatus, backend: res.backend };
+        // WebGPU: which adapter ran it (a new one after a device loss), for the record and the status bar.
+        const adapter = res.backend === 'webgpu' ? await this.#adapter() : undefined;
         return {
           image: res.png,
           record: {
             engineVersion: `${res.record.generator.name} ${res.record.generator.version}`,
             backend: res.backend,
+            ...(adapter !== undefined && { adapter }),
             app: this.#appVersion,
             generator: res.record,
             timings: res.timings,
@@ -367,6 +611,12 @@ export class QueueService {
         };
       } catch (err) {
         if ((err as { kind?: string }).kind === 'unavailable') this.#setEngine({ ...this.#engineStatus, state: 'down', error: (err as Error).message });
+        if (isDeviceFault(err)) {
+          // The engine host has already re-created the device or fallen back; say so (log, status bar).
+          this.#log(`[engine] cell ${cell.jobId}: ${(err as Error).message}`);
+          this.#noticeAt = Date.now();
+          this.#setEngine({ ...this.#engineStatus, notice: (err as Error).message });
+        }
         throw err;
       } finally {
         this.#busy--;

@@ -25,4 +25,6 @@ export interface BatchQueue {
   whenIdle(): Promise<void>;
   /** Who runs cells: this computer (local) or the team's workers, with backend, GPU, speed, current cell. */
   workers(): WorkerStatus[];
+  /** Calls `listener` whenever a worker's status changes; returns the unsubscribe function. */
+  onWorkersChange(listener: () => void): () => void;
 }

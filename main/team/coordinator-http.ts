@@ -97,7 +97,8 @@ export function createCoordinatorHandler(coordinator: Coordinator, options: Coor
         return sendJson(res, 200, coordinator.progress(worker, await readJson(req, ProgressRequest, maxJson, 'progress')));
       case 'fail': {
         const body = await readJson(req, FailRequest, maxJson, 'fail');
-        return sendJson(res, 200, { recorded: coordinator.fail(worker, body.claim, body.error) });
+        const { recorded, requeued } = coordinator.failCell(worker, body.claim, body.error);
+        return sendJson(res, 200, requeued ? { recorded, requeued } : { recorded });
       }
       case 'release':
         return sendJson(res, 200, { released: coordinator.release(worker, (await readJson(req, ReleaseRequest, maxJson, 'release')).claim) });

@@ -20,6 +20,7 @@ import type { CellWork } from '../queue/cell-work.ts';
 import type { Job } from '../queue/job-rows.ts';
 import type { EngineRecord } from '../queue/record.ts';
 import { parseCellKey } from './cell-key.ts';
+import { isDeviceFault } from '../queue/runner.ts';
 import { WorkerRegistry } from './worker-registry.ts';
 import type { WorkerTokens } from './worker-tokens.ts';
 import type { ClaimReply, GrantedCell, Hello, ProgressReply, ProgressRequest, ResultHeader, ResultReply, StopReason } from './wire.ts';
@@ -123,8 +124,29 @@ export class Coordinator {
 
   /** The engine failed the cell on this worker: the cell fails (retry in the app makes a new one). */
   fail(worker: string, claim: string, error: { type: string; message: string }): boolean {
+    return this.failCell(worker, claim, error).recorded;
+  }
+
+  /**
+   * As fail(), except for a device fault (GPU lost or out of memory: the worker's engine has recovered) on
+   * a cell's first attempt: the cell goes back to the queue with the fault as its error and runs again as
+   * attempt 2, as with the local queue (main/queue/runner.ts). `requeued` tells the worker to give the
+   * BullMQ job back (throw) rather than complete it.
+   */
+  failCell(worker: string, claim: string, error: { type: string; message: string }): { recorded: boolean; requeued: boolean } {
     const held = this.#held(worker, claim);
-    if ('stop' in held) return false;
+    if ('stop' in held) return { recorded: false, requeued: false };
+    if (isDeviceFault({ name: error.type }) && held.job.attempt <= 1) {
+      this.jobs.transition(held.job.id, 'queued', { error: { type: error.type, message: `${error.message} (on worker ${worker})` } });
+      this.registry.ended(worker, held.job.id, 'released');
+      this.#log(`[team] cell ${held.job.id}: device fault on ${worker}, back to the queue for a second attempt: ${error.message}`);
+      return { recorded: true, requeued: true };
+    }
+    return { recorded: this.#failHeld(worker, claim, held.job, error), requeued: false };
+  }
+
+  #failHeld(worker: string, claim: string, job: Job, error: { type: string; message: string }): boolean {
+    const held = { job };
     const err = Object.assign(new Error(`${error.message} (on worker ${worker})`), { name: error.type });
     err.stack = undefined;
     const done = this.jobs.fail(held.job.id, claimedBy(worker, claim), err);

@@ -12,3 +12,5 @@ export { cellKey, parseCellKey } from './cell-key.ts';
 export { supervisorEngine, localRunCell, type CellEngine, type EngineCell } from './engine-cell.ts';
 export { redisConnectionOptions } from './redis-options.ts';
 export { runWorkerCommand, WORKER_HELP } from './worker-command.ts';
+export { startCoordinatorServer, type CoordinatorServer } from './coordinator-server.ts';
+export { testRedisConnection } from './redis-check.ts';

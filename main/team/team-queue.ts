@@ -52,4 +52,5 @@ export class TeamBatchQueue implements BatchQueue {
   setBatchPriority(batchId: number, priority: number): Promise<void> { return this.dispatcher.setBatchPriority(batchId, priority); }
   whenIdle(): Promise<void> { return whenNoPending(this.jobs); }
   workers(): WorkerStatus[] { return this.coordinator.registry.list(); }
+  onWorkersChange(listener: () => void): () => void { return this.coordinator.registry.onChange(() => listener()); }
 }

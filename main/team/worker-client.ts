@@ -102,8 +102,10 @@ export class CoordinatorClient {
     return this.#json('progress', p, ProgressReply);
   }
 
-  async fail(claim: string, error: { type: string; message: string }): Promise<boolean> {
-    return ((await this.#json('fail', { claim, error: { type: error.type.slice(0, 200), message: error.message.slice(0, 4000) } }, null)) as { recorded: boolean }).recorded;
+  /** `requeued`: a device fault on a first attempt, the cell is back in the queue (give the BullMQ job back). */
+  async fail(claim: string, error: { type: string; message: string }): Promise<{ recorded: boolean; requeued: boolean }> {
+    const r = (await this.#json('fail', { claim, error: { type: error.type.slice(0, 200), message: error.message.slice(0, 4000) } }, null)) as { recorded: boolean; requeued?: boolean };
+    return { recorded: r.recorded, requeued: r.requeued === true };
   }
 
   async release(claim: string): Promise<boolean> {

@@ -29,6 +29,7 @@ export const WORKER_HELP = `leffa-studio worker --queue REDIS_URL --coordinator 
   --backend auto|tensorflow|wasm|cpu  --threads N
   --lock-seconds S      a worker silent this long is presumed dead and its cell re-queued (default 30)
   --stalled-seconds S   how often to look for such cells (default 15)
+  --progress-ms N       least time between progress reports to the app (default 500)
   --redis-tls-ca FILE --redis-tls-cert FILE --redis-tls-key FILE   TLS to Redis (rediss://)
   --allow-http          let an http:// coordinator off loopback through (trusted, isolated networks only)
   --json                one JSON event per line on stdout (for supervisors and tests)`;
@@ -36,7 +37,7 @@ export const WORKER_HELP = `leffa-studio worker --queue REDIS_URL --coordinator 
 const OPTIONS = {
   queue: { type: 'string' }, 'queue-name': { type: 'string' }, coordinator: { type: 'string' }, token: { type: 'string' },
   'token-file': { type: 'string' }, cache: { type: 'string' }, 'cache-inputs-mb': { type: 'string' }, base: { type: 'string' },
-  backend: { type: 'string' }, threads: { type: 'string' }, 'lock-seconds': { type: 'string' }, 'stalled-seconds': { type: 'string' },
+  backend: { type: 'string' }, threads: { type: 'string' }, 'lock-seconds': { type: 'string' }, 'stalled-seconds': { type: 'string' }, 'progress-ms': { type: 'string' },
   'redis-tls-ca': { type: 'string' }, 'redis-tls-cert': { type: 'string' }, 'redis-tls-key': { type: 'string' },
   'allow-http': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' },
 } as const;
@@ -125,6 +126,7 @@ export async function runWorkerCommand(argv: string[], io: CliIO, hooks?: Worker
     const threads = s('threads') === undefined ? undefined : positive(s('threads'), 'threads', 1);
     const lockMs = positive(s('lock-seconds'), 'lock-seconds', 30) * 1000;
     const stalledMs = positive(s('stalled-seconds'), 'stalled-seconds', 15) * 1000;
+    const progressEveryMs = positive(s('progress-ms'), 'progress-ms', 500);
     const cache = new BlobCache(s('cache') ?? join(homedir(), '.cache', 'leffa-studio', 'worker'), positive(s('cache-inputs-mb'), 'cache-inputs-mb', 2048) * 1024 ** 2);
 
     engine = new EngineSupervisor({ workerData: { backend, threads }, log: (m) => out({ event: 'engine-log', message: m }, `engine: ${m}`) });
@@ -137,7 +139,7 @@ export async function runWorkerCommand(argv: string[], io: CliIO, hooks?: Worker
 
     const w = new TeamWorker({
       name, connection, queueName: s('queue-name') ?? DEFAULT_QUEUE_NAME, client, engine: supervisorEngine(engine), cache, base: s('base'),
-      lockMs, stalledMs, hooks, hello, onEvent: (e) => out(e as unknown as Record<string, unknown>, describe(e)),
+      lockMs, stalledMs, progressEveryMs, hooks, hello, onEvent: (e) => out(e as unknown as Record<string, unknown>, describe(e)),
     });
     worker = w;
     engine = null; // the worker closes it from now on

@@ -224,8 +224,10 @@ export class TeamWorker {
     if (err instanceof CoordinatorUnreachableError || err instanceof CoordinatorError || err instanceof BlobHashMismatch) throw err;
     // The engine (or an input it could not read) failed: that is the cell's outcome.
     const e = err instanceof Error ? err : new Error(String(err));
-    await this.#o.client.fail(claim, { type: e.name, message: e.message });
+    const { requeued } = await this.#o.client.fail(claim, { type: e.name, message: e.message });
     this.#emit({ event: 'failed', key, jobId: cell.jobId, message: e.message });
+    // A device fault the coordinator re-queued: thrown, so BullMQ runs the job again (a completed job would block the key).
+    if (requeued) throw e;
     return { failed: e.message };
   }
 
