@@ -1,14 +1,22 @@
 // Builds the whole API (services -> handlers -> dispatch) for a host. Electron main and serve mode
 // both call createHost, so they answer every channel identically; they differ only in what they
 // inject (the open dialog, how blob URLs look) and how they push events to their pages.
+import { join } from 'node:path';
 import type { HostMode } from '../../preload/contract.ts';
 import { createAppInfoService, type EngineInfoSource } from '../services/app-info.ts';
 import { CatalogService } from '../services/catalog-service.ts';
 import { DialogService, type ShowOpenDialog } from '../services/dialog-service.ts';
 import { EventHub } from '../services/events.ts';
 import { FileRegistry } from '../services/files.ts';
+import { HubService, type HubServiceOptions } from '../services/hub-service.ts';
+import { PreprocessService } from '../services/preprocess-service.ts';
 import { ProjectService } from '../services/project-service.ts';
 import { QueueService, type EngineLike } from '../services/queue-service.ts';
+import { ExplainService, serializeTensorJobs } from '../services/explain-service.ts';
+import { ExportService } from '../services/export-service.ts';
+import { TrainingService } from '../services/training-service.ts';
+import { ReviewService } from '../services/review-service.ts';
+import { RightsService } from '../services/rights-service.ts';
 import { createDispatch, type Dispatch } from './dispatch.ts';
 import { createHandlers, type HandlerServices } from './handlers.ts';
 
@@ -46,6 +54,8 @@ export interface CreateHostOptions {
   showOpenDialog?: ShowOpenDialog;
   /** Electron: accept File paths the preload read from dropped/chosen files. */
   allowDroppedPaths?: boolean;
+  /** Model manager options (tests: a loopback Hub, base configs of reduced models); default: the HF_* environment. */
+  hub?: Omit<HubServiceOptions, 'projects' | 'catalog' | 'emit'>;
   /** Queue tuning (tests). */
   previewEveryMs?: number;
   progressIntervalMs?: number;
@@ -59,6 +69,8 @@ export interface Host {
   files: FileRegistry;
   catalog: CatalogService;
   queue: QueueService;
+  training: TrainingService;
+  hub: HubService;
   /** Stops the queue, closes the project and drops file refs (uploads are deleted). */
   close(): Promise<void>;
 }
@@ -75,23 +87,40 @@ export function createHost(opts: CreateHostOptions): Host {
     onChange: (project) => events.emit('project:changed', { project }),
   });
   const catalog = new CatalogService({ projects, files, onImportProgress: (p) => events.emit('checkpoints:importProgress', p) });
+  // The queue's cells and explain runs share the engine one tensor job at a time (explain-service.ts).
+  const tensorJobs = serializeTensorJobs(opts.engine);
   const queue = new QueueService({
     projects,
-    engine: opts.engine,
+    engine: tensorJobs,
     emit: (event, payload) => events.emit(event, payload),
     appVersion: `${opts.name} ${opts.version}`,
     log: line,
     ...(opts.previewEveryMs !== undefined && { previewEveryMs: opts.previewEveryMs }),
     ...(opts.progressIntervalMs !== undefined && { progressIntervalMs: opts.progressIntervalMs }),
   });
+  const rights = new RightsService({ projects, files, queue });
+  const preprocess = new PreprocessService({ projects, engine: opts.engine });
+  const review = new ReviewService({ projects });
+  const explain = new ExplainService({ projects, engine: tensorJobs, emit: (event, payload) => events.emit(event, payload), log: line });
+  // Training takes the engine as one long tensor job (the queue is paused meanwhile; explain waits for it).
+  const training = new TrainingService({ projects, engine: tensorJobs, queue, emit: (event, payload) => events.emit(event, payload), log: line });
+  const hub = new HubService({
+    projects,
+    catalog,
+    emit: (progress) => events.emit('hub:progress', progress),
+    stateFile: join(opts.dataDir, 'hub-downloads.json'),
+    log: line,
+    ...opts.hub,
+  });
   const dialog = new DialogService({ files, ...(opts.showOpenDialog && { showOpenDialog: opts.showOpenDialog }), allowDroppedPaths: opts.allowDroppedPaths ?? false });
+  const exportService = new ExportService({ projects, files, dataDir: opts.dataDir, emit: (event, payload) => events.emit(event, payload) });
   const dispatch = createApi({
     name: opts.name,
     version: opts.version,
     mode: opts.mode,
     engine: { info: () => opts.engine.request('info', {}) },
     log,
-    services: { projects, files, catalog, queue, dialog, blobUrl: opts.blobUrl },
+    services: { hub, explain, preprocess, review, projects, files, catalog, queue, dialog, rights, blobUrl: opts.blobUrl, training, exports: exportService },
   });
   return {
     dispatch,
@@ -100,7 +129,10 @@ export function createHost(opts: CreateHostOptions): Host {
     files,
     catalog,
     queue,
+    training,
+    hub,
     close: async () => {
+      await hub.close();
       await projects.close();
       await queue.close();
       files.close();

@@ -9,8 +9,35 @@ import { engineProvenance } from '../../models/provenance/info.ts';
 import { poseTransfer, tryOn } from '../../models/pipelines/tryon.ts';
 import type { StepInfo } from '../../models/pipelines/leffa-pipeline.ts';
 import type { MethodContext } from './methods.ts';
-import type { ModelCache } from './model-cache.ts';
-import type { GenerateParams, GenerateResult } from './protocol.ts';
+import { tryOnQuality } from './quality.ts';
+import { checkpointKey, type ModelCache } from './model-cache.ts';
+import { openLeffaWithLora } from '../../models/train/lora.ts';
+import { cachedSha256File } from '../../models/io/file-hash.ts';
+import { basename } from 'node:path';
+import type { OpenedLeffa } from '../../models/leffa/open.ts';
+import type { CheckpointRef, GenerateParams, GenerateResult } from './protocol.ts';
+
+// A LoRA checkpoint (ref.lora): base weights + adapter merged at load. One model is held at a time: the
+// plain cache is emptied before one is merged, and the merged one is freed when a plain one is asked for.
+let loraHeld: { key: string; model: OpenedLeffa } | null = null;
+
+/** Frees the merged LoRA model, if one is held (before training, or a plain checkpoint). */
+export function unloadLora(): number {
+  if (!loraHeld) return 0;
+  loraHeld.model.dispose();
+  loraHeld = null;
+  return 1;
+}
+
+function modelFor(cache: ModelCache, ref: CheckpointRef): OpenedLeffa {
+  if (!ref.lora) { unloadLora(); return cache.get(ref).model; }
+  const key = JSON.stringify([checkpointKey(ref), ref.lora]);
+  if (loraHeld?.key === key) return loraHeld.model;
+  cache.unload();
+  unloadLora();
+  loraHeld = { key, model: openLeffaWithLora(ref.path, ref.lora, { base: ref.base, placement: ref.placement, precision: ref.precision }) };
+  return loraHeld.model;
+}
 
 const REQUIRED = { tryon: ['person', 'garment', 'mask', 'densepose'], pose: ['reference', 'target', 'densepose'] } as const;
 
@@ -18,7 +45,7 @@ export async function generate(cache: ModelCache, p: GenerateParams, ctx: Method
   const missing = REQUIRED[p.task]?.filter((k) => typeof p.inputs?.[k] !== 'string');
   if (!missing) throw new Error(`generate: task = ${JSON.stringify(p.task)}; expected "tryon" or "pose"`);
   if (missing.length) throw new Error(`generate: inputs.${missing.join(', inputs.')} missing; ${p.task} needs ${REQUIRED[p.task].join(', ')}`);
-  const { model } = cache.get(p.checkpoint);
+  const model = modelFor(cache, p.checkpoint);
   const every = p.previewEveryMs ?? 500;
   let lastPreview = -Infinity;
   const onStep = (i: StepInfo) => {
@@ -37,8 +64,12 @@ export async function generate(cache: ModelCache, p: GenerateParams, ctx: Method
     ? await tryOn(model, { person: i.person!, garment: i.garment!, mask: i.mask!, densepose: i.densepose!, settings: p.settings, signal: ctx.signal, onStep })
     : await poseTransfer(model, { reference: i.reference!, target: i.target!, densepose: i.densepose!, settings: p.settings, signal: ctx.signal, onStep });
   const record = await makeRecord(p.task, i, model.weightsPath, model.model.arch, model.baseFolder, res.settings);
+  // A LoRA result names its adapter too (the weights above are the base it was merged into).
+  if (p.checkpoint.lora) Object.assign(record, { lora: { name: basename(p.checkpoint.lora), sha256: await cachedSha256File(p.checkpoint.lora) } });
   const encoded = await encodePng(res.photo.data, res.photo.width, res.photo.height, { text: { 'leffa-studio': JSON.stringify(record) } });
   // Marked as AI-generated (XMP) before it leaves the worker; the licence is 'unknown' unless the file is a Hub checkpoint.
   const png = withProvenance(encoded, 'png', engineProvenance(p.task, model.weightsPath));
+  // The quality checks travel with the record (not in the PNG: they do not decide the image); the queue stores them.
+  if (p.task === 'tryon') Object.assign(record, { quality: await tryOnQuality({ person: i.person!, garment: i.garment!, mask: i.mask! }, res.photo) });
   return { png: new Uint8Array(png), width: res.photo.width, height: res.photo.height, record, timings: res.timings, backend: tf.getBackend() };
 }

@@ -6,6 +6,10 @@ import type { EngineInfo, WireError } from '../../preload/contract.ts';
 import type { MemoryReport } from '../../models/backend/memory.ts';
 import type { GenerationSettings } from '../../models/pipelines/tryon.ts';
 import type { ResultRecord } from '../../models/pipelines/record.ts';
+import type { TrainEvent } from '../../models/train/events.ts';
+import type {
+  PreprocessDenseposeParams, PreprocessDenseposeResult, PreprocessGarmentParams, PreprocessGarmentResult, PreprocessPersonParams, PreprocessPersonResult,
+} from './preprocess.ts';
 
 /** A checkpoint to sample with: the weights file and, for non-standard models, its diffusers base configs. */
 export interface CheckpointRef {
@@ -13,6 +17,8 @@ export interface CheckpointRef {
   base?: string;
   placement?: 'auto' | 'resident' | 'host';
   precision?: 'fp32' | 'fp16';
+  /** A LoRA adapter (safetensors) merged into `path`'s weights at load (models/train/lora.ts). */
+  lora?: string;
 }
 
 export interface LoadedCheckpointInfo {
@@ -44,12 +50,93 @@ export interface GenerateResult {
   backend: string;
 }
 
+/** A training run (main/engine-host/train.ts): a train.json object (absolute paths) and whether to resume. */
+export interface TrainParams {
+  config: Record<string, unknown>;
+  resume: boolean;
+  /** Where the finished run's result is written: a full state dict (.safetensors) or, for LoRA runs, the adapter. */
+  exportTo: string;
+}
+
+export interface TrainResult {
+  step: number;
+  cancelled: boolean;
+  /** The newest training checkpoint folder (resume point). */
+  checkpoint: string | null;
+  lastLoss: { total: number; diffusion: number; leffa: number | null } | null;
+  /** The exported weights (set when the run finished all its steps). */
+  exported: string | null;
+}
+
+/** Explain (main/engine-host/explain.ts): re-run a result's sampling from its record with explain on. */
+export interface ExplainParams {
+  task: 'tryon' | 'pose';
+  checkpoint: CheckpointRef;
+  /** As GenerateParams.inputs: the result's input files. */
+  inputs: Record<string, string>;
+  /** The result's recorded settings (seed included). */
+  settings: Partial<GenerationSettings>;
+  /** Attention layer name; default a mid-resolution layer (defaultExplainLayer). */
+  layer?: string;
+  /** 0-based step; default the last. */
+  step?: number;
+}
+
+export interface ExplainLayerInfo { name: string; h: number; w: number }
+
+export interface ExplainResult {
+  layer: string;
+  step: number;
+  steps: number;
+  timestep: number;
+  temperature: number;
+  /** Token map of the layer; heads and head size of its attention. */
+  h: number;
+  w: number;
+  heads: number;
+  headDim: number;
+  /** Canvas size of the pictures below (result, garment, warped). */
+  width: number;
+  height: number;
+  layers: ExplainLayerInfo[];
+  /** flow_lowres [h, w, 2] in [-1, 1]; Q_gen and K_ref [h·w, heads·headDim] (conditional branch). */
+  flow: Float32Array;
+  query: Float32Array;
+  key: Float32Array;
+  /** PNGs: colour-wheel flow (h × w), warped garment, canvas result, canvas garment, legend wheel. */
+  flowPng: Uint8Array;
+  warpedPng: Uint8Array;
+  resultPng: Uint8Array;
+  garmentPng: Uint8Array;
+  legendPng: Uint8Array;
+  backend: string;
+}
+
+export interface ExplainLayersParams {
+  checkpoint: CheckpointRef;
+  /** The result's architecture (its record), for the shipped base configs when the checkpoint has none. */
+  arch: string;
+  width: number;
+  height: number;
+}
+
+export interface ExplainLayersResult {
+  layers: ExplainLayerInfo[];
+  defaultLayer: string;
+}
+
 export interface EngineMethods {
   info: { params: Record<string, never>; result: EngineInfo };
   load: { params: CheckpointRef; result: LoadedCheckpointInfo };
   unload: { params: Record<string, never>; result: { freed: number } };
   generate: { params: GenerateParams; result: GenerateResult };
   memory: { params: Record<string, never>; result: MemoryReport };
+  explain: { params: ExplainParams; result: ExplainResult };
+  explainLayers: { params: ExplainLayersParams; result: ExplainLayersResult };
+  train: { params: TrainParams; result: TrainResult };
+  'preprocess.person': { params: PreprocessPersonParams; result: PreprocessPersonResult };
+  'preprocess.densepose': { params: PreprocessDenseposeParams; result: PreprocessDenseposeResult };
+  'preprocess.garment': { params: PreprocessGarmentParams; result: PreprocessGarmentResult };
 }
 export type EngineMethod = keyof EngineMethods;
 export type ParamsOf<M extends EngineMethod> = EngineMethods[M]['params'];
@@ -59,7 +146,9 @@ export type ResultOf<M extends EngineMethod> = EngineMethods[M]['result'];
 export type EngineEvent =
   | { type: 'log'; message: string }
   | { type: 'progress'; step: number; steps: number; stepMs: number; etaMs: number }
-  | { type: 'preview'; step: number; width: number; height: number; rgb: Uint8Array };
+  | { type: 'preview'; step: number; width: number; height: number; rgb: Uint8Array }
+  | { type: 'train'; event: Exclude<TrainEvent, { type: 'sample' }> }
+  | { type: 'train-sample'; step: number; png: Uint8Array };
 
 /** Host -> worker. */
 export type HostMessage =
@@ -76,7 +165,8 @@ export type WorkerMessage =
 
 /** What the host passes as workerData when it starts the worker. */
 export interface EngineWorkerData {
-  backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  /** 'webgpu' forces WebGPU, a software adapter (SwiftShader) included; 'auto' takes only a real GPU adapter. */
+  backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu' | 'webgpu';
   threads?: number;
   /** Set by the host when the entry is TypeScript: the URL tsx-bootstrap.mjs imports. */
   tsEntry?: string;

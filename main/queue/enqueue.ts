@@ -24,7 +24,7 @@ export interface EnqueueReport {
   skippedDuplicate: number;
 }
 
-const TRY_ON_KINDS: readonly CheckpointKind[] = ['try-on-HD', 'try-on-DC', 'finetune'];
+const TRY_ON_KINDS: readonly CheckpointKind[] = ['try-on-HD', 'try-on-DC', 'finetune', 'LoRA'];
 /** The DensePose rendering each Leffa try-on model was trained on (spec §3.6). */
 const DENSEPOSE_FOR: Partial<Record<CheckpointKind, DenseposeFormat>> = { 'try-on-HD': 'HD-parula', 'try-on-DC': 'DC-I-map' };
 

@@ -4,7 +4,8 @@
 // pass the store's image check, SKUs are free), so one bad item writes nothing. No Electron imports.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import type {
   Channel, Checkpoint, CheckpointListItem, Collection, DensePose, Garment, GarmentDetail, GarmentListItem, GarmentPhoto, Mask, ModelPhoto,
@@ -13,8 +14,11 @@ import type {
 import { ConflictError, NotFoundError, ValidationError } from '../api/errors.ts';
 import { MAX_MASK_BYTES } from '../api/schemas.ts';
 import { inspectImage, type Project } from '../store/index.ts';
+import { CHECKPOINT_TASKS, taskOfKind, type CheckpointTask, type HubModelSource } from '../store/checkpoints.ts';
+import type { Checkpoint as StoredCheckpoint } from '../store/types.ts';
 import type { FileRegistry } from './files.ts';
 import type { ProjectService } from './project-service.ts';
+import { DEFAULT_MAX_BASE_ZIP_BYTES, unpackBaseZip } from '../hub/base-upload.ts';
 
 export interface CatalogServiceOptions {
   projects: ProjectService;
@@ -136,6 +140,8 @@ export class CatalogService {
         return p.garments.update({
           id,
           ...(set.season !== undefined && { season: set.season }),
+          ...(set.category !== undefined && { category: set.category }),
+          ...(set.colourway !== undefined && { colourway: set.colourway }),
           ...(set.collectionId !== undefined && { collectionId: set.collectionId }),
           ...(tags && { tags }),
         });
@@ -244,20 +250,43 @@ export class CatalogService {
 
   // ---- checkpoints ------------------------------------------------------------------------------
 
-  listCheckpoints(): { items: CheckpointListItem[]; defaultId: number | null } {
+  listCheckpoints(): { items: CheckpointListItem[]; defaultId: number | null; defaults: Partial<Record<CheckpointTask, number>> } {
+    const p = this.#p;
     const defaultId = this.#projects.defaultCheckpointId();
-    return { items: this.#p.checkpoints.list().map((c) => ({ ...c, isDefault: c.id === defaultId })), defaultId };
+    const defaults = p.checkpoints.defaults();
+    const hub = new Map(p.checkpoints.hubSources().map((h) => [h.checkpointId, h]));
+    return { items: p.checkpoints.list().map((c) => listItem(c, defaultId, defaults, hub.get(c.id))), defaultId, defaults };
   }
 
   checkpoint(id: number): CheckpointListItem {
-    const c = this.#p.checkpoints.get(id);
+    const p = this.#p;
+    const c = p.checkpoints.get(id);
     if (!c) throw new NotFoundError(`checkpoint ${id} does not exist`);
-    return { ...c, isDefault: c.id === this.#projects.defaultCheckpointId() };
+    return listItem(c, this.#projects.defaultCheckpointId(), p.checkpoints.defaults(), p.checkpoints.hubSource(id));
   }
 
-  setDefaultCheckpoint(id: number): { defaultId: number } {
-    if (!this.#p.checkpoints.get(id)) throw new NotFoundError(`checkpoint ${id} does not exist`);
-    return { defaultId: this.#projects.setDefaultCheckpoint(id) };
+  /**
+   * Makes a checkpoint the default: the project's (batches naming neither checkpoint nor task) and its
+   * task's (`task`, else the task of its kind; a finetune or LoRA needs `task`).
+   */
+  setDefaultCheckpoint(id: number, task?: CheckpointTask): { defaultId: number; defaults: Partial<Record<CheckpointTask, number>> } {
+    const p = this.#p;
+    const c = p.checkpoints.get(id);
+    if (!c) throw new NotFoundError(`checkpoint ${id} does not exist`);
+    const forTask = task ?? taskOfKind(c.kind);
+    if (forTask === 'pose' && c.kind !== 'pose') throw new ValidationError(`task is "pose"; expected a task checkpoint ${id} (a ${c.kind} checkpoint) can run: try-on-HD or try-on-DC`);
+    if (forTask && forTask !== 'pose' && c.kind === 'pose') throw new ValidationError(`task is "${forTask}"; expected "pose" for checkpoint ${id}, a pose-transfer checkpoint`);
+    if (forTask) p.checkpoints.setDefault(forTask, id);
+    const defaultId = forTask === 'pose' ? (this.#projects.defaultCheckpointId() ?? id) : this.#projects.setDefaultCheckpoint(id);
+    return { defaultId, defaults: p.checkpoints.defaults() };
+  }
+
+  /** Records that `by` accepted the checkpoint's licence (licence before first use, migration 010). */
+  acceptLicence(id: number, by = 'user'): CheckpointListItem {
+    const p = this.#p;
+    if (!p.checkpoints.get(id)) throw new NotFoundError(`checkpoint ${id} does not exist`);
+    p.checkpoints.acceptLicence(id, by);
+    return this.checkpoint(id);
   }
 
   async importCheckpoint(input: Req<'checkpoints:import'>): Promise<CheckpointListItem> {
@@ -268,18 +297,7 @@ export class CatalogService {
     let baseConfig: string | undefined;
     let createdBase: string | null = null;
     if (input.base !== undefined) {
-      const folder = this.#files.resolve(input.base, 'folder', 'base');
-      const base = await readBaseFolder(folder.path, folder.name);
-      baseConfig = join(BASES_DIR, base.hash, folder.name).split('\\').join('/');
-      const target = join(p.dir, baseConfig);
-      if (!existsSync(target)) {
-        // Only the three config files: a full diffusers folder may also hold gigabytes of weights.
-        for (const file of BASE_FILES) {
-          await mkdir(dirname(join(target, file)), { recursive: true });
-          await copyFile(join(folder.path, file), join(target, file));
-        }
-        createdBase = join(p.dir, BASES_DIR, base.hash);
-      }
+      ({ baseConfig, created: createdBase } = await this.#copyBase(p.dir, input.base));
     }
     const { file: _f, base: _b, ...fields } = input;
     let last = 0;
@@ -303,7 +321,30 @@ export class CatalogService {
     if (this.#projects.defaultCheckpointId() === null && ['try-on-HD', 'try-on-DC', 'finetune'].includes(checkpoint.kind)) {
       this.#projects.setDefaultCheckpoint(checkpoint.id);
     }
+    const task = taskOfKind(checkpoint.kind);
+    if (task && p.checkpoints.defaults()[task] === undefined) p.checkpoints.setDefault(task, checkpoint.id);
     return this.checkpoint(checkpoint.id);
+  }
+
+  /** A base config folder FileRef, or a .zip of one (unpacked to a temp folder first), copied into the project. */
+  async #copyBase(projectDir: string, id: string): Promise<{ baseConfig: string; created: string | null }> {
+    let ref;
+    try {
+      ref = this.#files.resolve(id, 'folder', 'base');
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      ref = this.#files.resolve(id, 'file', 'base');
+      if (!/\.zip$/i.test(ref.name)) throw err;
+    }
+    if (ref.kind === 'folder') return copyBaseConfig(projectDir, ref.path, ref.name);
+    if (ref.size > DEFAULT_MAX_BASE_ZIP_BYTES) throw new ValidationError(`base ${ref.name} is ${ref.size} bytes; expected a zipped config folder of at most ${DEFAULT_MAX_BASE_ZIP_BYTES} bytes`);
+    const temp = await mkdtemp(join(tmpdir(), 'leffa-base-'));
+    try {
+      const folder = await unpackBaseZip(await readFile(ref.path), ref.name, temp);
+      return await copyBaseConfig(projectDir, folder.path, folder.name);
+    } finally {
+      await rm(temp, { recursive: true, force: true });
+    }
   }
 
   // ---- results and blobs ------------------------------------------------------------------------
@@ -348,6 +389,36 @@ export class CatalogService {
     }
     return ref.path;
   }
+}
+
+/** A checkpoint row as the API lists it: default flags, licence acceptance and Hub source. */
+function listItem(c: StoredCheckpoint, defaultId: number | null, defaults: Partial<Record<CheckpointTask, number>>, hub: HubModelSource | undefined): CheckpointListItem {
+  return {
+    ...c,
+    isDefault: c.id === defaultId,
+    defaultFor: CHECKPOINT_TASKS.filter((t) => defaults[t] === c.id),
+    licenceAcceptedAt: c.licenceAcceptedAt ?? null,
+    licenceAcceptedBy: c.licenceAcceptedBy ?? null,
+    hub: hub ? { modelId: hub.modelId, repo: hub.repo, revision: hub.revision, file: hub.file, sha256: hub.sha256, size: hub.size, cardLicence: hub.cardLicence } : null,
+  };
+}
+
+/**
+ * Copies a diffusers base config folder's three files into `<project>/bases/<hash>/<name>/` (once per
+ * content) and returns that path relative to the project (what `checkpoints.base_config` holds), plus
+ * the folder this call created (to remove if the import then fails).
+ */
+export async function copyBaseConfig(projectDir: string, folderPath: string, folderName: string): Promise<{ baseConfig: string; created: string | null }> {
+  const base = await readBaseFolder(folderPath, folderName);
+  const baseConfig = join(BASES_DIR, base.hash, folderName).split('\\').join('/');
+  const target = join(projectDir, baseConfig);
+  if (existsSync(target)) return { baseConfig, created: null };
+  // Only the three config files: a full diffusers folder may also hold gigabytes of weights.
+  for (const file of BASE_FILES) {
+    await mkdir(dirname(join(target, file)), { recursive: true });
+    await copyFile(join(folderPath, file), join(target, file));
+  }
+  return { baseConfig, created: join(projectDir, BASES_DIR, base.hash) };
 }
 
 /** Weights must be safetensors or a (zip) PyTorch file: catches a wrong file before gigabytes are copied. */

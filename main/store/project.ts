@@ -12,11 +12,13 @@ import type { StoreContext } from './context.ts';
 import { openDatabase, type DB } from './database.ts';
 import { argumentError } from './errors.ts';
 import { ExportRepo } from './exports.ts';
+import { ExplanationRepo } from './explanations.ts';
 import { GarmentRepo } from './garments.ts';
 import { DEFAULT_MAX_PIXELS } from './image-check.ts';
 import { checkIntegrity, type CheckOptions, type IntegrityReport } from './integrity.ts';
 import { assertNotFromFuture, migrate, type MigrateReport } from './migrate.ts';
 import { ModelPhotoRepo } from './model-photos.ts';
+import { ProjectSettingsRepo } from './project-settings.ts';
 import { ReleaseRepo } from './releases.ts';
 import { ResultRepo } from './results.ts';
 import { ReviewRepo } from './reviews.ts';
@@ -49,6 +51,10 @@ export class Project {
   readonly reviews: ReviewRepo;
   readonly exports: ExportRepo;
   readonly releases: ReleaseRepo;
+  /** Explain views of results (migration 013). */
+  readonly explanations: ExplanationRepo;
+  /** Project-wide settings (migration 012): the release policy. */
+  readonly settings: ProjectSettingsRepo;
   readonly search: Search;
   readonly #name: () => string;
   #closed = false;
@@ -68,6 +74,8 @@ export class Project {
     this.reviews = new ReviewRepo(ctx);
     this.exports = new ExportRepo(ctx);
     this.releases = new ReleaseRepo(ctx);
+    this.explanations = new ExplanationRepo(ctx);
+    this.settings = new ProjectSettingsRepo(ctx);
     this.search = new Search(ctx.db);
     const name = ctx.db.prepare(/* sql */ `SELECT name FROM project WHERE id = 1`).pluck();
     this.#name = () => name.get() as string;

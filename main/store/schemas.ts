@@ -58,6 +58,8 @@ export const GarmentUpdate = z
   .object({
     id: Id,
     name: name(200).optional(),
+    sku: z.string().trim().min(1).max(64).optional(),
+    category: z.enum(CATEGORIES).optional(),
     colourway: optionalText(100),
     season: optionalText(40),
     tags: z.array(Tag).max(50).optional(),

@@ -81,6 +81,9 @@ export interface Checkpoint {
   /** Its own diffusers base config folder, relative to the project folder; null: the app's configs. */
   baseConfig: string | null;
   createdAt: number;
+  /** When and by whom its licence was accepted in this project (migration 010); null: not yet, batches refuse it. */
+  licenceAcceptedAt?: number | null;
+  licenceAcceptedBy?: string | null;
 }
 
 export interface Result {

@@ -39,7 +39,7 @@ const MALFORMED: Record<Channel, unknown[]> = {
   'garments:import': [{}, { items: [] }, { items: [{ sku: 'A', name: 'n', category: 'upper_body', photos: [] }] },
     { items: [{ sku: 'A', name: 'n', category: 'hats', photos: [{ file: ref(), type: 'flat-lay' }] }] },
     { items: [{ sku: 'A', name: 'n', category: 'upper_body', photos: [{ file: '/etc/passwd', type: 'flat-lay' }] }] }],
-  'garments:update': [{}, { id: 1, sku: 'changed' }, { id: 1, tags: ['bad tag!'] }],
+  'garments:update': [{}, { id: 1, sku: '' }, { id: 1, category: 'hats' }, { id: 1, tags: ['bad tag!'] }],
   'garments:bulkUpdate': [{ ids: [], set: { season: 'x' } }, { ids: [1], set: {} }, { ids: [1] }],
   'garments:photos': [{}, { garmentId: 1, add: [] }, { garmentId: 1, add: [{ file: 'x', type: 'flat-lay' }] }],
   'models:list': [{ x: 1 }],
@@ -70,6 +70,62 @@ const MALFORMED: Record<Channel, unknown[]> = {
   'results:list': [{ reviewStatus: 'maybe' }, { limit: 0 }],
   'results:get': [{ id: 0 }],
   'blobs:url': [{}, { hash: 'abc' }, { hash: 'A'.repeat(64) }],
+
+  // Preprocessing (auto masks, DensePose approximation, garment clean-up) and garment edits.
+  'masks:auto': [{}, { modelPhotoId: 0 }, { modelPhotoId: 1, categories: ['shoes'] }, { modelPhotoId: 1, protectHands: 'yes' }],
+  'densepose:generate': [{ modelPhotoId: 1 }, { modelPhotoId: 1, format: 'parula' }],
+  'garments:cleanPreview': [{}, { garmentPhotoId: -1 }, { garmentPhotoId: 1, extra: 1 }],
+  // Model manager.
+  'checkpoints:acceptLicence': [{}, { id: 0 }, { id: 1, by: '' }],
+  'hub:catalogue': [{ x: 1 }],
+  'hub:download': [{}, { modelId: '../x' }, { modelId: 3 }],
+  'hub:cancel': [{}, { modelId: 'A B' }],
+  'hub:register': [{}, { modelId: '' }],
+  // Team queue.
+  'queue:workers': [{ x: 1 }],
+  'queue:settings': [{ x: 1 }],
+  'queue:saveSettings': [{}, { kind: 'cloud' }, { kind: 'team' }, { kind: 'team', redisUrl: 'redis://x', queueName: '../q' }, { kind: 'team', redisUrl: 'redis://x', passwordFile: 'rel/path' }],
+  'queue:testConnection': [{}, { redisUrl: '' }, { redisUrl: 'redis://x', passwordFile: 'relative' }],
+  // Review, compare, re-run.
+  'review:list': [{ reviewStatus: 'maybe' }, { qa: 'bad' }, { sort: 'random' }, { limit: 0 }, { offset: -1 }, { extra: 1 }],
+  'review:get': [{ id: 0 }, {}],
+  'review:add': [{ resultId: 1 }, { resultId: 1, status: 'great' }, { resultId: 1, status: 'approved', defectTags: ['melted'] }, { resultId: 1, status: 'approved', reviewer: 'x' }],
+  'review:pick': [{}, { resultId: 1, clear: 'yes' }],
+  'results:rerun': [{ id: 1 }, { id: 1, mode: 'twice' }, { id: 1, mode: 'seed', seed: -1 }, { id: 1, mode: 'seed', seed: 2 ** 32 }],
+  // Explain.
+  'explain:layers': [{}, { resultId: 0 }],
+  'explain:run': [{}, { resultId: 1, step: -1 }, { resultId: 1, layer: '' }, { resultId: 1, force: 'yes' }],
+  'explain:get': [{ resultId: 1 }, { resultId: 1, layer: 'x', step: 1.5 }],
+  'explain:inspect': [{ resultId: 1, layer: 'x', step: 0 }, { resultId: 1, layer: 'x', step: 0, x: -1, y: 0 }],
+  // Export.
+  'exports:presets': [{ x: 1 }],
+  'exports:savePreset': [{}, { name: 'p' }, { name: '', spec: {} }],
+  'exports:deletePreset': [{}, { id: 0 }],
+  'exports:preview': [{}, { selection: { resultIds: [] }, target: { zip: 'x' } }, { selection: { resultIds: [1] }, target: { folder: '/etc' } }],
+  'exports:run': [{}, { selection: { resultIds: [1] }, target: { zip: 'x' }, runId: '../x' }, { selection: { filter: { reviewStatus: 'great' } }, target: { zip: 'x' } }],
+  'exports:list': [{ limit: 0 }],
+  'exports:signing': [{ x: 1 }],
+  'exports:setSigning': [{}, { cert: '/etc/cert.pem', key: ref(), alg: 'es256' }, { cert: ref(), key: ref(1), alg: 'rs1' }],
+  'exports:clearSigning': [{ x: 1 }],
+  // Finetune.
+  'training:sets': [{ x: 1 }],
+  'training:createSet': [{}, { name: 'x', pairs: [] }, { name: 'x', pairs: [{ modelPhotoId: 1, garmentId: 1 }, { modelPhotoId: 0, garmentId: 1 }] }],
+  'training:setDetail': [{}, { id: 0 }],
+  'training:start': [{}, { setId: 1 }, { setId: 1, baseCheckpointId: 1, mode: 'half', steps: 1, learningRate: 1e-4, leffaLoss: { enabled: true, weight: 1 }, sampleEvery: 0, seed: 1 }],
+  'training:runs': [{ x: 1 }],
+  'training:run': [{}, { id: 0 }],
+  'training:stop': [{}, { id: 'x' }],
+  'training:resume': [{}, { id: -1 }],
+  'training:compare': [{}, { checkpointId: 1, garmentIds: [], modelPhotoIds: [1], seeds: [1] }],
+  // Project settings, model releases and erasure.
+  'project:settings': [{ a: 1 }],
+  'project:updateSettings': [{ releasePolicy: { strict: 'yes' } }, { colour: 1 }],
+  'releases:list': [{}, { modelPhotoId: 0 }],
+  'releases:add': [{}, { modelPhotoId: 1, subject: 'x', consentDate: '2024-02-30', channels: ['web'], regions: ['*'] }],
+  'releases:revoke': [{}, { id: 1, on: 'yesterday' }],
+  'releases:check': [{}, { modelPhotoId: 1, date: 'x' }],
+  'models:erasePlan': [{}, { modelPhotoIds: [] }],
+  'models:erase': [{ modelPhotoIds: [1] }, { modelPhotoIds: [1], confirm: 'nope' }],
 };
 
 test('every channel refuses malformed payloads with a validation error naming the channel', async () => {

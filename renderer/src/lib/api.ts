@@ -55,12 +55,24 @@ function methodFor(channel: Channel): keyof BridgeChannels {
       modelsList: 'models:list', modelsGet: 'models:get', modelsImport: 'models:import',
       masksList: 'masks:list', masksVersions: 'masks:versions', masksSave: 'masks:save',
       denseposeImport: 'densepose:import', denseposeList: 'densepose:list',
+      masksAuto: 'masks:auto', denseposeGenerate: 'densepose:generate', garmentsCleanPreview: 'garments:cleanPreview',
       checkpointsList: 'checkpoints:list', checkpointsGet: 'checkpoints:get', checkpointsImport: 'checkpoints:import',
       checkpointsSetDefault: 'checkpoints:setDefault',
+      checkpointsAcceptLicence: 'checkpoints:acceptLicence', hubCatalogue: 'hub:catalogue', hubDownload: 'hub:download', hubCancel: 'hub:cancel', hubRegister: 'hub:register',
       batchesPreview: 'batches:preview', batchesEnqueue: 'batches:enqueue', batchesList: 'batches:list',
       queueState: 'queue:state', queuePause: 'queue:pause', queueResume: 'queue:resume', queueCancel: 'queue:cancel',
       queueRetry: 'queue:retry', queueCells: 'queue:cells',
+      queueWorkers: 'queue:workers', queueSettings: 'queue:settings', queueSaveSettings: 'queue:saveSettings', queueTestConnection: 'queue:testConnection',
       resultsList: 'results:list', resultsGet: 'results:get', blobsUrl: 'blobs:url',
+      explainLayers: 'explain:layers', explainRun: 'explain:run', explainGet: 'explain:get', explainInspect: 'explain:inspect',
+      exportsPresets: 'exports:presets', exportsSavePreset: 'exports:savePreset', exportsDeletePreset: 'exports:deletePreset', exportsPreview: 'exports:preview',
+      exportsRun: 'exports:run', exportsList: 'exports:list', exportsSigning: 'exports:signing', exportsSetSigning: 'exports:setSigning', exportsClearSigning: 'exports:clearSigning',
+      reviewList: 'review:list', reviewGet: 'review:get', reviewAdd: 'review:add', reviewPick: 'review:pick', resultsRerun: 'results:rerun',
+      trainingSets: 'training:sets', trainingCreateSet: 'training:createSet', trainingSetDetail: 'training:setDetail', trainingStart: 'training:start',
+      trainingRuns: 'training:runs', trainingRun: 'training:run', trainingStop: 'training:stop', trainingResume: 'training:resume', trainingCompare: 'training:compare',
+      projectSettings: 'project:settings', projectUpdateSettings: 'project:updateSettings', releasesList: 'releases:list',
+      releasesAdd: 'releases:add', releasesRevoke: 'releases:revoke', releasesCheck: 'releases:check', modelsErasePlan: 'models:erasePlan',
+      modelsErase: 'models:erase',
     };
     for (const [method, ch] of Object.entries(channels)) METHOD_OF[ch] = method as keyof BridgeChannels;
   }
@@ -81,7 +93,7 @@ const CHECKPOINT_FILE = /\.(safetensors|pth|bin|ckpt)$/i;
 /** POST /upload with the file as the raw body; the token travels in the session cookie. */
 export async function uploadFile(file: File, fetchImpl: typeof fetch = fetch): Promise<FileRef> {
   let res: Response;
-  const kind = CHECKPOINT_FILE.test(file.name) ? '&kind=checkpoint' : '';
+  const kind = CHECKPOINT_FILE.test(file.name) ? '&kind=checkpoint' : /\.zip$/i.test(file.name) ? '&kind=base' : ''; // .zip: a zipped base config folder
   try {
     res = await fetchImpl(`/upload?name=${encodeURIComponent(file.name)}${kind}`, {
       method: 'POST',

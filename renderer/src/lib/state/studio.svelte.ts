@@ -7,6 +7,9 @@ import type { Api } from '../api.ts';
 import { AppState } from '../app-state.svelte.ts';
 import { BatchBuilderState } from './batch-builder.svelte.ts';
 import { CheckpointsState } from './checkpoints.svelte.ts';
+import { ExplainState } from './explain.svelte.ts';
+import { ExportState } from './export.svelte.ts';
+import { FinetuneState } from './finetune.svelte.ts';
 import { GarmentImportState } from './garment-import.svelte.ts';
 import { GarmentsState } from './garments.svelte.ts';
 import { Keys } from './keys.svelte.ts';
@@ -14,6 +17,9 @@ import { ModelPhotosState } from './model-photos.svelte.ts';
 import { Nav, type Screen } from './nav.svelte.ts';
 import { ProjectState } from './project.svelte.ts';
 import { QueueStore } from './queue.svelte.ts';
+import { RightsState } from './rights.svelte.ts';
+import { ReviewState } from './review.svelte.ts';
+import { WorkersStore } from './workers.svelte.ts';
 import { Toasts } from './toasts.svelte.ts';
 
 export class Studio {
@@ -31,6 +37,17 @@ export class Studio {
   /** The garment picker of the New batch screen: its own search, its selection is the batch's garments. */
   readonly batchGarments: GarmentsState;
   readonly queue: QueueStore;
+  /** Model releases, erasure and the project's release policy. */
+  readonly rights: RightsState;
+  readonly review: ReviewState;
+  /** The Explain screen: flow fields and attention of one result. */
+  readonly explain: ExplainState;
+  /** Training sets and runs (the Finetune screen). */
+  readonly finetune: FinetuneState;
+  /** Who runs the cells (this computer or the team's workers) and the project's queue settings. */
+  readonly workers: WorkersStore;
+  /** The Export screen: presets, name preview, runs with progress. */
+  readonly exports: ExportState;
 
   constructor(api: Api, initialScreen: Screen = 'projects') {
     this.api = api;
@@ -44,6 +61,12 @@ export class Studio {
     this.batch = new BatchBuilderState(api);
     this.batchGarments = new GarmentsState(api);
     this.queue = new QueueStore(api);
+    this.rights = new RightsState(api);
+    this.review = new ReviewState(api);
+    this.explain = new ExplainState(api);
+    this.finetune = new FinetuneState(api);
+    this.workers = new WorkersStore(api);
+    this.exports = new ExportState(api);
   }
 
   /** Subscribes to host events and loads the first data; returns the cleanup. */
@@ -53,6 +76,14 @@ export class Studio {
       this.project.connect(),
       this.checkpoints.connect(),
       this.queue.connect(),
+      this.review.connect(),
+      this.explain.connect(),
+      this.project.onChange(() => this.explain.clear()),
+      this.finetune.connect(),
+      this.project.onChange(() => this.review.clear()),
+      this.workers.connect(),
+      this.exports.connect(),
+      this.project.onChange(() => this.exports.clear()),
       this.project.onChange((project) => {
         if (project) void this.reloadProject();
         else this.nav.go('projects');
@@ -82,6 +113,10 @@ export class Studio {
     this.batch.setGarments([]);
     this.batch.setModelPhotos([]);
     this.batchGarments.clearSelection();
+    this.finetune.clear();
+    void this.rights.loadSettings();
+    void this.workers.load();
+    void this.workers.loadSettings();
     await Promise.all([this.garments.reload(), this.models.load(), this.checkpoints.load(), this.queue.load(), this.batchGarments.reload()]);
   }
 }
