@@ -67,8 +67,12 @@ export async function generate(cache: ModelCache, p: GenerateParams, ctx: Method
   // A LoRA result names its adapter too (the weights above are the base it was merged into).
   if (p.checkpoint.lora) Object.assign(record, { lora: { name: basename(p.checkpoint.lora), sha256: await cachedSha256File(p.checkpoint.lora) } });
   const encoded = await encodePng(res.photo.data, res.photo.width, res.photo.height, { text: { 'leffa-studio': JSON.stringify(record) } });
-  // Marked as AI-generated (XMP) before it leaves the worker; the licence is 'unknown' unless the file is a Hub checkpoint.
-  const png = withProvenance(encoded, 'png', engineProvenance(p.task, model.weightsPath));
+  // Marked as AI-generated (XMP) before it leaves the worker, with the checkpoint's name and licence as the project
+  // records them (else the file's name, and the licence from a Hub model card or 'unknown').
+  const png = withProvenance(encoded, 'png', engineProvenance(p.task, model.weightsPath, {
+    pastedBack: p.task === 'tryon' && res.settings.repaint === true,
+    ...(p.provenance && { name: p.provenance.checkpointName, licence: p.provenance.licence }),
+  }));
   // The quality checks travel with the record (not in the PNG: they do not decide the image); the queue stores them.
   if (p.task === 'tryon') Object.assign(record, { quality: await tryOnQuality({ person: i.person!, garment: i.garment!, mask: i.mask! }, res.photo) });
   return { png: new Uint8Array(png), width: res.photo.width, height: res.photo.height, record, timings: res.timings, backend: tf.getBackend() };

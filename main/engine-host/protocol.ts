@@ -38,6 +38,8 @@ export interface GenerateParams {
   settings: Partial<GenerationSettings>;
   /** Minimum milliseconds between preview events (default 500; 0 = none). */
   previewEveryMs?: number;
+  /** The checkpoint as the project names it and its licence, for the output's XMP (default: file name, licence 'unknown'). */
+  provenance?: { checkpointName: string; licence: string };
 }
 
 export interface GenerateResult {

@@ -94,7 +94,7 @@ export class Coordinator {
       jobId: job.id, batchId: job.batchId, key, attempt: job.attempt, seed: w.seed, settings: w.settings, settingsHash: w.settingsHash,
       category: w.category,
       inputs: { person: w.person.hash, garment: w.garment.photoHash, mask: w.mask?.hash ?? null, densepose: w.densepose?.hash ?? null },
-      checkpoint: { hash: w.checkpoint.hash, name: w.checkpoint.name },
+      checkpoint: { hash: w.checkpoint.hash, name: w.checkpoint.name, licence: w.checkpoint.licence },
     };
   }
 

@@ -21,6 +21,8 @@ export interface EngineCell {
   mask: string | null;
   densepose: string | null;
   checkpoint: { path: string; base?: string };
+  /** The checkpoint's name and licence in the project, written into the output's XMP. */
+  provenance?: { checkpointName: string; licence: string };
   seed: number;
   settings: CellSettings;
   category: Category;
@@ -54,6 +56,7 @@ export function supervisorEngine(engine: Pick<EngineSupervisor, 'request' | 'clo
           refAcceleration: cell.settings.refAcceleration, repaint: cell.settings.repaint, category: cell.category,
         },
         previewEveryMs: 0,
+        ...(cell.provenance && { provenance: cell.provenance }),
       }, {
         signal,
         // The engine counts steps from 0; the queue from 1 (step n of n = done).
@@ -74,6 +77,7 @@ export function localRunCell(engine: CellEngine, options: { base?: (cell: CellWo
     mask: cell.mask?.path ?? null,
     densepose: cell.densepose?.path ?? null,
     checkpoint: { path: cell.checkpoint.path, base: options.base?.(cell) },
+    provenance: { checkpointName: cell.checkpoint.name, licence: cell.checkpoint.licence },
     seed: cell.seed,
     settings: cell.settings,
     category: cell.category,

@@ -43,7 +43,7 @@ export const GrantedCell = z.object({
   settingsHash: Hash,
   category: z.enum(['upper_body', 'lower_body', 'dresses']),
   inputs: z.object({ person: Hash, garment: Hash, mask: Hash.nullable(), densepose: Hash.nullable() }),
-  checkpoint: z.object({ hash: Hash, name: z.string() }),
+  checkpoint: z.object({ hash: Hash, name: z.string(), licence: z.string().optional() }),
 });
 export type GrantedCell = z.output<typeof GrantedCell>;
 

@@ -179,6 +179,7 @@ export class TeamWorker {
     const stepTimes: number[] = [];
     const out = await this.#o.engine.run({
       jobId: cell.jobId, ...paths, checkpoint: { path: paths.checkpoint, base: this.#o.base }, seed: cell.seed, settings: cell.settings, category: cell.category,
+      ...(cell.checkpoint.licence !== undefined && { provenance: { checkpointName: cell.checkpoint.name, licence: cell.checkpoint.licence } }),
     }, {
       signal: controller.signal,
       onProgress: (p) => {

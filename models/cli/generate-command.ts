@@ -105,7 +105,7 @@ export async function runGenerateCommand(task: 'tryon' | 'pose', argv: string[],
         mkdirSync(dirname(out), { recursive: true });
         const png = await encodePng(res.photo.data, res.photo.width, res.photo.height, { text: { 'leffa-studio': JSON.stringify(record) } });
         // Every engine output says, machine-readably, that it is AI-generated (models/provenance).
-        await writeFileAtomic(out, withProvenance(png, 'png', engineProvenance(task, weights)));
+        await writeFileAtomic(out, withProvenance(png, 'png', engineProvenance(task, weights, { pastedBack: res.settings.repaint === true })));
         writeJsonAtomic(`${out}.json`, withRun(record, res.timings, info.threads));
         io.stderr(`wrote ${out} (${res.photo.width}x${res.photo.height}) and ${out}.json in ${formatMs(res.timings.totalMs)}\n`);
       } finally {

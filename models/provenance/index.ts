@@ -2,7 +2,7 @@
 // writes (XMP), optional C2PA Content Credentials, and the strip opt-out. See README.md.
 // The engine worker imports embed.ts and info.ts directly: importing this file also pulls in c2pa-wasm.
 export { DIGITAL_SOURCE_TYPES, IPTC_DIGITAL_SOURCE_TYPE_BASE, digitalSourceTypeFor, isAiSourceType, type DigitalSourceType, type EngineTask } from './source-type.ts';
-export { UNKNOWN_LICENCE, checkpointInfo, engineProvenance, type CheckpointInfo, type ProvenanceInfo } from './info.ts';
+export { UNKNOWN_LICENCE, checkpointInfo, engineProvenance, type CheckpointInfo, type EngineProvenanceOptions, type ProvenanceInfo } from './info.ts';
 export { xmpPacket } from './xmp-packet.ts';
 export { parseXmpProvenance, readXmpProperty, type ReadProvenance } from './xmp-parse.ts';
 export { hasC2pa, readProvenance, withProvenance } from './embed.ts';

@@ -52,12 +52,22 @@ function licenceBeside(weightsPath: string): string | null {
   }
 }
 
+export interface EngineProvenanceOptions {
+  /** The checkpoint's licence as the project records it (else read from a Hub model card, else 'unknown'). */
+  licence?: string | null;
+  /** The checkpoint's name as the project records it (default: the weights file's name). */
+  name?: string;
+  /** Try-on with repaint: the result is pasted back into the original photo (source-type.ts). */
+  pastedBack?: boolean;
+}
+
 /** The provenance of an engine output: task -> source type, this build as the generator, the checkpoint. */
-export function engineProvenance(task: EngineTask, weightsPath: string, options: { licence?: string | null } = {}): ProvenanceInfo {
+export function engineProvenance(task: EngineTask, weightsPath: string, options: EngineProvenanceOptions = {}): ProvenanceInfo {
+  const checkpoint = checkpointInfo(weightsPath, options.licence);
   return {
-    digitalSourceType: digitalSourceTypeFor(task),
+    digitalSourceType: digitalSourceTypeFor(task, options.pastedBack ?? false),
     generator: { name: GENERATOR_NAME, version: GENERATOR_VERSION },
-    checkpoint: checkpointInfo(weightsPath, options.licence),
+    checkpoint: options.name ? { ...checkpoint, name: options.name } : checkpoint,
     task,
   };
 }

@@ -2,16 +2,14 @@
 // one per engine task. This is the field that tells a reader, in machine-readable form, that an image was
 // made by generative AI (IPTC Photo Metadata, Iptc4xmpExt:DigitalSourceType; C2PA actions carry the same URI).
 //
-// Why each task gets the value it gets (models/pipelines/tryon.ts):
-//   try-on  -> compositeWithTrainedAlgorithmicMedia. Try-on is inpainting of a real photograph: only the
-//              garment region (the mask) is synthesised; the person, pose, face and background come from
-//              the model photo, and the result is pasted back into that photo's frame (with --repaint the
-//              pixels outside the mask are the photo's own bytes). IPTC defines this value for "a mix or
-//              merge of one or more elements, one or more of which are synthetic", which is that case.
-//   pose    -> trainedAlgorithmicMedia. Pose transfer masks the whole canvas (spec §3.8): every output
-//              pixel is generated. Pasting back into the target photo's frame only restores its size and
-//              framing; no pixel of any photograph survives, so the image is wholly synthetic.
-// When in doubt the engine must never claim less AI involvement than there was; both values say "AI".
+// Which value an output gets (issue #14; models/pipelines/tryon.ts):
+//   compositeWithTrainedAlgorithmicMedia  when the generated image is pasted back into the original photo,
+//              i.e. try-on with repaint: the pixels outside the mask are the photo's own bytes, so the file
+//              is "a mix or merge of one or more elements, one or more of which are synthetic" (IPTC).
+//   trainedAlgorithmicMedia  otherwise: every pixel was decoded from the diffusion latent. A try-on without
+//              repaint reproduces the person, but no photo pixel survives; pose transfer masks the whole
+//              canvas (spec §3.8), and pasting into the target frame restores only its size and framing.
+// Both values say "made by generative AI"; an output is never marked with less AI involvement than it had.
 export const IPTC_DIGITAL_SOURCE_TYPE_BASE = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
 
 export const DIGITAL_SOURCE_TYPES = {
@@ -23,9 +21,9 @@ export type DigitalSourceType = (typeof DIGITAL_SOURCE_TYPES)[keyof typeof DIGIT
 
 export type EngineTask = 'tryon' | 'pose';
 
-/** The IPTC digital source type of an engine output; see the comment at the top for the reasoning. */
-export function digitalSourceTypeFor(task: EngineTask): DigitalSourceType {
-  if (task === 'tryon') return DIGITAL_SOURCE_TYPES.compositeWithTrainedAlgorithmicMedia;
+/** The IPTC digital source type of an engine output; `pastedBack`: try-on with repaint (see above). */
+export function digitalSourceTypeFor(task: EngineTask, pastedBack = false): DigitalSourceType {
+  if (task === 'tryon') return pastedBack ? DIGITAL_SOURCE_TYPES.compositeWithTrainedAlgorithmicMedia : DIGITAL_SOURCE_TYPES.trainedAlgorithmicMedia;
   if (task === 'pose') return DIGITAL_SOURCE_TYPES.trainedAlgorithmicMedia;
   throw new RangeError(`digitalSourceTypeFor: task = ${JSON.stringify(task)}; expected "tryon" or "pose"`);
 }

@@ -14,6 +14,7 @@ import { exportDownload } from '../../../main/export/download.ts';
 import { runExport } from '../../../main/export/run.ts';
 import { ExportPresetSpec } from '../../../main/export/preset.ts';
 import { ZipArchive } from '../../../models/io/zip-reader.ts';
+import { parsePngText } from '../../../models/image/png_text.ts';
 import { RandomAccessFile } from '../../../models/io/file-reader.ts';
 import { DIGITAL_SOURCE_TYPES, readProvenance, readXmpProperty, verifyC2pa } from '../../../models/provenance/index.ts';
 import { NS } from '../../../models/provenance/xmp-namespaces.ts';
@@ -77,8 +78,11 @@ test('queue results already carry the provenance XMP (read back from the stored 
   for (const r of results) {
     const p = await readProvenance(readFileSync(t.host.catalog.blob(r.blobHash)!.path));
     assert.ok(p, `result ${r.id} has XMP`);
-    assert.equal(p.digitalSourceType, DIGITAL_SOURCE_TYPES.compositeWithTrainedAlgorithmicMedia);
+    const record = JSON.parse(parsePngText(readFileSync(t.host.catalog.blob(r.blobHash)!.path))['leffa-studio']!) as { settings: { repaint?: boolean } };
+    // The same rule as exports: composite only when pasted back into the photo (repaint).
+    assert.equal(p.digitalSourceType, record.settings.repaint ? DIGITAL_SOURCE_TYPES.compositeWithTrainedAlgorithmicMedia : DIGITAL_SOURCE_TYPES.trainedAlgorithmicMedia);
     assert.equal(p.generator.name, GENERATOR_NAME);
+    assert.deepEqual([p.checkpoint.name, p.checkpoint.licence], ['Leffa tiny', 'MIT'], "the checkpoint's name and licence as the project records them");
   }
 });
 

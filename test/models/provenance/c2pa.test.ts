@@ -45,7 +45,7 @@ for (const { format, alg, signer } of cases) {
     const person = await encoded('jpeg');
     const garment = await encoded('png');
     const thumb = await sharp(person).resize(8).jpeg().toBuffer();
-    const marked = withProvenance(await encoded(format), format, engineProvenance('tryon', 'virtual_tryon.pth'));
+    const marked = withProvenance(await encoded(format), format, engineProvenance('tryon', 'virtual_tryon.pth', { pastedBack: true }));
     const signed = await signC2pa(marked, format, {
       action: 'c2pa.edited',
       digitalSourceType: DIGITAL_SOURCE_TYPES.compositeWithTrainedAlgorithmicMedia,

@@ -34,7 +34,7 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('tryon output: composite with AI media, generator, checkpoint and licence, text chunk kept', async () => {
+test('tryon output: AI media (composite with --repaint), generator, checkpoint and licence, text chunk kept', async () => {
   const tiny = join(fixturesDir, 'leffa-tiny');
   const out = join(dir, 'tryon.png');
   const r = cli(['tryon', '--person', person, '--garment', join(dir, 'garment.png'), '--mask', join(dir, 'mask.png'), '--densepose', join(dir, 'dp.png'),
@@ -43,12 +43,19 @@ test('tryon output: composite with AI media, generator, checkpoint and licence, 
   const bytes = readFileSync(out);
   const p = await readProvenance(bytes);
   assert.ok(p, 'the CLI output has XMP');
-  assert.equal(p.digitalSourceType, DIGITAL_SOURCE_TYPES.compositeWithTrainedAlgorithmicMedia);
+  assert.equal(p.digitalSourceType, DIGITAL_SOURCE_TYPES.trainedAlgorithmicMedia, 'every pixel decoded from the latent');
   assert.deepEqual(p.generator, { name: 'Leffa Studio', version });
   assert.deepEqual(p.checkpoint, { name: 'weights.pth', licence: 'unknown', source: null }, 'a fixture is no Hub checkpoint: licence unknown, not guessed');
   assert.equal(p.task, 'tryon');
   const record = JSON.parse(parsePngText(bytes)['leffa-studio']!);
   assert.equal(record.settings.steps, 2, 'the reproducibility record is still embedded');
+
+  // --repaint pastes the result back into the photo: the pixels outside the mask are the photo's own.
+  const pasted = join(dir, 'tryon-repaint.png');
+  const r2 = cli(['tryon', '--person', person, '--garment', join(dir, 'garment.png'), '--mask', join(dir, 'mask.png'), '--densepose', join(dir, 'dp.png'),
+    '--weights', join(tiny, 'weights.pth'), '--base', join(tiny, 'base', 'tiny-stable-diffusion-inpainting'), '--steps', '2', '--repaint', '--out', pasted]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.equal((await readProvenance(readFileSync(pasted)))!.digitalSourceType, DIGITAL_SOURCE_TYPES.compositeWithTrainedAlgorithmicMedia);
 });
 
 test('pose output: wholly AI media', async () => {

@@ -22,8 +22,10 @@ const info: ProvenanceInfo = {
   task: 'tryon',
 };
 
-test('try-on is a composite with AI media, pose transfer is wholly AI media', () => {
-  assert.equal(digitalSourceTypeFor('tryon'), 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia');
+test('try-on pasted back into the photo (repaint) is a composite with AI media; otherwise, and pose transfer, wholly AI media', () => {
+  assert.equal(digitalSourceTypeFor('tryon', true), 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia');
+  assert.equal(digitalSourceTypeFor('tryon'), 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia');
+  assert.equal(digitalSourceTypeFor('pose', true), 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia', 'no photo pixel survives a pose transfer');
   assert.equal(digitalSourceTypeFor('pose'), 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia');
   assert.throws(() => digitalSourceTypeFor('upscale' as never), /task = "upscale"; expected "tryon" or "pose"/);
 });
@@ -97,7 +99,10 @@ test('engine provenance: this build as generator; licence from the Hub model car
     const hub = engineProvenance('tryon', join(dir, 'virtual_tryon.pth'));
     assert.deepEqual(hub.generator, { name: GENERATOR_NAME, version: GENERATOR_VERSION });
     assert.deepEqual(hub.checkpoint, { name: 'virtual_tryon.pth', licence: 'mit', source: 'hf:franciszzj/Leffa/virtual_tryon.pth' });
-    assert.equal(hub.digitalSourceType, DIGITAL_SOURCE_TYPES.compositeWithTrainedAlgorithmicMedia);
+    assert.equal(hub.digitalSourceType, DIGITAL_SOURCE_TYPES.trainedAlgorithmicMedia);
+    const named = engineProvenance('tryon', join(dir, 'blobs', 'ab12'), { name: 'Leffa HD (project)', licence: 'cc-by-nc-4.0', pastedBack: true });
+    assert.deepEqual(named.checkpoint, { name: 'Leffa HD (project)', licence: 'cc-by-nc-4.0' }, "the project's name and licence win over the blob's file name");
+    assert.equal(named.digitalSourceType, DIGITAL_SOURCE_TYPES.compositeWithTrainedAlgorithmicMedia);
     assert.deepEqual(checkpointInfo(join(dir, 'my-finetune.pth')), { name: 'my-finetune.pth', licence: 'unknown' }, 'a README beside an unknown file is not trusted as its card');
     assert.equal(checkpointInfo(join(dir, 'pose_transfer.pth'), 'cc-by-nc-4.0').licence, 'cc-by-nc-4.0', 'a known licence wins');
     assert.equal(checkpointInfo('/nowhere/pose_transfer.pth').licence, 'unknown');
