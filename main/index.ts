@@ -29,6 +29,7 @@ let host: Host | null = null;
 const DIALOG_FILTERS: Record<OpenDialogRequest['purpose'], OpenDialogOptions['filters']> = {
   images: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff'] }],
   checkpoint: [{ name: 'Checkpoints', extensions: ['safetensors', 'pth', 'bin', 'ckpt'] }],
+  certificate: [{ name: 'PEM certificates and keys', extensions: ['pem', 'crt', 'cer', 'key'] }],
   folder: undefined,
   project: undefined,
 };

@@ -12,8 +12,10 @@ import { HubService, type HubServiceOptions } from '../services/hub-service.ts';
 import { PreprocessService } from '../services/preprocess-service.ts';
 import { ProjectService } from '../services/project-service.ts';
 import { QueueService, type EngineLike } from '../services/queue-service.ts';
-import { ExplainService, serializeTensorJobs } from '../services/explain-service.ts';
+import { serializeTensorJobs } from '../engine-host/tensor-jobs.ts';
+import { ExplainService } from '../services/explain-service.ts';
 import { ExportService } from '../services/export-service.ts';
+import { WorkerTokenService } from '../services/worker-token-service.ts';
 import { TrainingService } from '../services/training-service.ts';
 import { ReviewService } from '../services/review-service.ts';
 import { RightsService } from '../services/rights-service.ts';
@@ -50,6 +52,8 @@ export interface CreateHostOptions {
   projectsDir?: string;
   /** How a page addresses a stored image. */
   blobUrl: (hash: string) => string;
+  /** Serve mode: the URL of an export zip (GET /exports/<name>.zip); Electron writes zips where the user chose. */
+  exportZipUrl?: (fileName: string) => string;
   /** Electron: the native open dialog. */
   showOpenDialog?: ShowOpenDialog;
   /** Electron: accept File paths the preload read from dropped/chosen files. */
@@ -87,7 +91,7 @@ export function createHost(opts: CreateHostOptions): Host {
     onChange: (project) => events.emit('project:changed', { project }),
   });
   const catalog = new CatalogService({ projects, files, onImportProgress: (p) => events.emit('checkpoints:importProgress', p) });
-  // The queue's cells and explain runs share the engine one tensor job at a time (explain-service.ts).
+  // The queue's cells, explain and training runs share the engine one tensor job at a time (engine-host/tensor-jobs.ts).
   const tensorJobs = serializeTensorJobs(opts.engine);
   const queue = new QueueService({
     projects,
@@ -99,6 +103,7 @@ export function createHost(opts: CreateHostOptions): Host {
     ...(opts.progressIntervalMs !== undefined && { progressIntervalMs: opts.progressIntervalMs }),
   });
   const rights = new RightsService({ projects, files, queue });
+  const workerTokens = new WorkerTokenService(projects, queue);
   const preprocess = new PreprocessService({ projects, engine: opts.engine });
   const review = new ReviewService({ projects });
   const explain = new ExplainService({ projects, engine: tensorJobs, emit: (event, payload) => events.emit(event, payload), log: line });
@@ -113,14 +118,17 @@ export function createHost(opts: CreateHostOptions): Host {
     ...opts.hub,
   });
   const dialog = new DialogService({ files, ...(opts.showOpenDialog && { showOpenDialog: opts.showOpenDialog }), allowDroppedPaths: opts.allowDroppedPaths ?? false });
-  const exportService = new ExportService({ projects, files, dataDir: opts.dataDir, emit: (event, payload) => events.emit(event, payload) });
+  const exportService = new ExportService({
+    projects, files, dataDir: opts.dataDir, emit: (event, payload) => events.emit(event, payload),
+    ...(opts.exportZipUrl && { zipUrl: opts.exportZipUrl }),
+  });
   const dispatch = createApi({
     name: opts.name,
     version: opts.version,
     mode: opts.mode,
     engine: { info: () => opts.engine.request('info', {}) },
     log,
-    services: { hub, explain, preprocess, review, projects, files, catalog, queue, dialog, rights, blobUrl: opts.blobUrl, training, exports: exportService },
+    services: { workerTokens, hub, explain, preprocess, review, projects, files, catalog, queue, dialog, rights, blobUrl: opts.blobUrl, training, exports: exportService },
   });
   return {
     dispatch,

@@ -10,6 +10,7 @@ import type { FileRegistry } from '../services/files.ts';
 import type { PreprocessService } from '../services/preprocess-service.ts';
 import type { ProjectService } from '../services/project-service.ts';
 import type { QueueService } from '../services/queue-service.ts';
+import type { WorkerTokenService } from '../services/worker-token-service.ts';
 import type { ExplainService } from '../services/explain-service.ts';
 import type { ExportService } from '../services/export-service.ts';
 import type { ReviewService } from '../services/review-service.ts';
@@ -24,6 +25,7 @@ export interface HandlerServices {
   files?: FileRegistry;
   catalog?: CatalogService;
   queue?: QueueService;
+  workerTokens?: WorkerTokenService;
   /** Explain: flow fields and attention of results (engine worker, serialized with the queue). */
   explain?: ExplainService;
   exports?: ExportService;
@@ -55,6 +57,7 @@ export function createHandlers(s: HandlerServices): Handlers {
   const files = () => need(s.files, 'file references');
   const catalog = () => need(s.catalog, 'the catalogue');
   const queue = () => need(s.queue, 'the queue');
+  const workerTokens = () => need(s.workerTokens, 'worker tokens');
   const exportsService = () => need(s.exports, 'export');
   const review = () => need(s.review, 'the review service');
   const dialog = () => need(s.dialog, 'the open dialog');
@@ -138,6 +141,9 @@ export function createHandlers(s: HandlerServices): Handlers {
     'queue:settings': () => queue().settings(),
     'queue:saveSettings': (req) => queue().saveSettings(req),
     'queue:testConnection': (req) => queue().testConnection(req),
+    'queue:workerTokens': () => workerTokens().list(),
+    'queue:issueWorkerToken': (req) => workerTokens().issue(req.name),
+    'queue:revokeWorkerToken': (req) => workerTokens().revoke(req.name),
 
     'training:sets': () => training().sets(),
     'training:createSet': (req) => training().createSet(req),

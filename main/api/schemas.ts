@@ -100,7 +100,7 @@ export const requestSchemas = {
   'engine:status': noOptions,
 
   'dialog:openFiles': z.strictObject({
-    purpose: z.enum(['images', 'checkpoint', 'folder', 'project']),
+    purpose: z.enum(['images', 'checkpoint', 'certificate', 'folder', 'project']),
     multiple: z.boolean().optional(),
     title: z.string().max(200).optional(),
   }),
@@ -242,6 +242,9 @@ export const requestSchemas = {
     }),
   ], { error: 'expected {kind: "local"} or {kind: "team", redisUrl, queueName?, passwordFile?, coordinatorPort?}' }),
   'queue:testConnection': z.strictObject({ redisUrl: z.string().trim().min(1).max(2000), passwordFile: AbsPath.optional() }),
+  'queue:workerTokens': noOptions,
+  'queue:issueWorkerToken': z.strictObject({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'expected a worker name: letters, digits, . _ - (at most 64)' }) }),
+  'queue:revokeWorkerToken': z.strictObject({ name: z.string().min(1).max(64) }),
 
   'results:list': z
     .strictObject({

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createHost } from '../api/create-api.ts';
 import { EngineSupervisor } from '../engine-host/supervisor.ts';
 import { readPackageInfo } from '../services/package-info.ts';
+import { exportDownload } from '../export/download.ts';
 import { DB_FILE } from '../store/index.ts';
 import { DEFAULT_HOST, startServer } from './server.ts';
 
@@ -67,7 +68,10 @@ async function main(): Promise<void> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const pkg = readPackageInfo(`${root}package.json`);
   const engine = new EngineSupervisor({ workerData: { backend } });
-  const app = createHost({ name: pkg.name, version: pkg.version, mode: 'serve', engine, dataDir, blobUrl: (hash) => `/blob/${hash}` });
+  const app = createHost({
+    name: pkg.name, version: pkg.version, mode: 'serve', engine, dataDir, blobUrl: (hash) => `/blob/${hash}`,
+    exportZipUrl: (fileName) => `/exports/${encodeURIComponent(fileName)}`,
+  });
   // Starts the engine worker now, so its backend is loading while the browser opens.
   void app.queue.engineStatus();
   if (project) {
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
     host,
     port,
     blobs: (hash) => app.catalog.blob(hash),
+    exportZips: (fileName) => exportDownload(app.projects.project, fileName),
     uploads: { files: app.files, dir: uploadDir },
     events: app.events,
     // The team queue's coordinator (workers' /team/v1/… with their own tokens) when the project uses it.

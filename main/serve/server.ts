@@ -29,6 +29,8 @@ export interface ServeOptions {
   token?: string;
   /** GET /blob/<sha256>: the stored image with that hash, or null when the open project does not know it. */
   blobs?: (hash: string) => { path: string; mediaType: string; size: number } | null;
+  /** GET /exports/<name>.zip: a zip an export wrote into the open project (main/export/download.ts), or null. */
+  exportZips?: (fileName: string) => { path: string; size: number; fileName: string } | null;
   /** POST /upload; absent: uploads are refused (404). */
   uploads?: UploadOptions;
   /** Events pushed to every connected page as {event, payload}. */
@@ -126,6 +128,21 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
       });
       if (req.method === 'HEAD') return void res.end();
       createReadStream(blob.path).once('error', () => res.destroy()).pipe(res);
+      return;
+    }
+    if (url.pathname.startsWith('/exports/')) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'use GET for /exports/<name>.zip', { Allow: 'GET, HEAD' });
+      const zip = opts.exportZips?.(safeDecode(url.pathname.slice('/exports/'.length))) ?? null;
+      if (!zip) return send(res, 404, 'no export zip with this name in the open project');
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': 'application/zip',
+        'Content-Length': String(zip.size),
+        // The name passed exportDownload's checks (a plain file name); quoted for the header all the same.
+        'Content-Disposition': `attachment; filename="${zip.fileName.replace(/["\\\r\n]/g, '_')}"`,
+      });
+      if (req.method === 'HEAD') return void res.end();
+      createReadStream(zip.path).once('error', () => res.destroy()).pipe(res);
       return;
     }
     if (url.pathname === '/upload') {

@@ -5,7 +5,7 @@
 // is deleted at once, so nothing that failed a check stays on disk.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { basename, join } from 'node:path';
 import type { FileRef, Result } from '../../preload/contract.ts';
@@ -27,6 +27,8 @@ export interface UploadOptions {
 }
 
 export const DEFAULT_MAX_IMAGE_BYTES = 64 * 1024 * 1024;
+/** A certificate chain or private key in PEM (C2PA signing, exports:setSigning): small text files. */
+export const MAX_PEM_BYTES = 256 * 1024;
 export const DEFAULT_MAX_CHECKPOINT_BYTES = 16 * 1024 * 1024 * 1024;
 
 class TooLargeError extends ApiError {
@@ -38,6 +40,15 @@ class TooLargeError extends ApiError {
 class UnsupportedMediaError extends ApiError {
   constructor(message: string) {
     super('validation', message, 'UnsupportedMediaTypeError');
+  }
+}
+
+/** A PEM file: text with at least one -----BEGIN …----- block (a certificate chain, or a private key). */
+async function assertPemFile(path: string, name: string): Promise<void> {
+  const text = await readFile(path, 'latin1');
+  // eslint-disable-next-line no-control-regex
+  if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text) || /[\u0000-\u0008\u000e-\u001f]/.test(text)) {
+    throw new UnsupportedMediaError(`${name}: expected a PEM file (text with a "-----BEGIN …-----" block: the certificate chain or the private key)`);
   }
 }
 
@@ -120,10 +131,10 @@ function firstFilePart(body: Buffer, boundary: string): { name: string | null; b
 export async function answerUpload(req: IncomingMessage, url: URL, opts: UploadOptions): Promise<{ status: number; result: Result<FileRef> }> {
   const kind = url.searchParams.get('kind') ?? 'image';
   if (kind === 'base') return answerBaseUpload(req, url, opts); // a zipped diffusers base folder -> folder FileRef (hub/base-upload.ts)
-  if (kind !== 'image' && kind !== 'checkpoint') {
-    return { status: 400, result: { ok: false, error: toWireError(new ValidationError(`?kind=${JSON.stringify(kind)}: expected "image" (default) or "checkpoint"`)) } };
+  if (kind !== 'image' && kind !== 'checkpoint' && kind !== 'pem') {
+    return { status: 400, result: { ok: false, error: toWireError(new ValidationError(`?kind=${JSON.stringify(kind)}: expected "image" (default), "checkpoint", "pem" or "base"`)) } };
   }
-  const limit = kind === 'image' ? (opts.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES) : (opts.maxCheckpointBytes ?? DEFAULT_MAX_CHECKPOINT_BYTES);
+  const limit = kind === 'image' ? (opts.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES) : kind === 'pem' ? MAX_PEM_BYTES : (opts.maxCheckpointBytes ?? DEFAULT_MAX_CHECKPOINT_BYTES);
   const boundary = boundaryOf(String(req.headers['content-type'] ?? ''));
   if (boundary && kind !== 'image') {
     return { status: 400, result: { ok: false, error: toWireError(new ValidationError('checkpoints are uploaded as the raw request body, not as a multipart form')) } };
@@ -132,7 +143,7 @@ export async function answerUpload(req: IncomingMessage, url: URL, opts: UploadO
   try {
     const got = await receive(req, temp, limit, boundary);
     if (got.size === 0) throw new ValidationError('the upload is empty');
-    const name = cleanFileName(got.name ?? url.searchParams.get('name'), kind === 'image' ? 'image' : 'checkpoint');
+    const name = cleanFileName(got.name ?? url.searchParams.get('name'), kind === 'image' ? 'image' : kind === 'pem' ? 'certificate.pem' : 'checkpoint');
     let image: FileRef['image'];
     if (kind === 'image') {
       try {
@@ -141,6 +152,8 @@ export async function answerUpload(req: IncomingMessage, url: URL, opts: UploadO
       } catch (err) {
         throw new UnsupportedMediaError(`${name}: ${(err as Error).message.replace(/^upload: .*?; expected /, 'expected ')}`);
       }
+    } else if (kind === 'pem') {
+      await assertPemFile(temp, name);
     } else {
       try {
         await assertCheckpointFile(temp, name);

@@ -4,17 +4,13 @@
 // comes back (store/explanations.ts), so opening it again is instant; explain:inspect answers a click from the
 // stored Q_gen/K_ref in plain JS (one attention row: N·heads·d multiply-adds), without the engine.
 //
-// One tensor job at a time: the worker would interleave two requests at every await (a step boundary), and a
-// request for another checkpoint would unload the model under a running cell. serializeTensorJobs wraps the
-// engine that the queue and this service share (createHost), so an explain waits for the running cell and
-// the next cell waits for the explain.
+// It shares the engine with the queue one tensor job at a time (engine-host/tensor-jobs.ts).
 import { join } from 'node:path';
 import type {
   EventName, EventSpec, ExplainHeatmap, ExplainLayers, ExplainRunResponse, Explanation as ExplanationView, RequestOf,
 } from '../../preload/contract.ts';
 import { NotFoundError, UnavailableError, ValidationError } from '../api/errors.ts';
-import type { RequestOptions } from '../engine-host/host.ts';
-import type { EngineMethod, ExplainLayersResult, ParamsOf, ResultOf } from '../engine-host/protocol.ts';
+import type { ExplainLayersResult, ParamsOf } from '../engine-host/protocol.ts';
 import { attentionRow, defaultExplainLayer } from '../../models/pipelines/explain-attention.ts';
 import type { Explanation, ExplanationData } from '../store/explanations.ts';
 import type { Project } from '../store/index.ts';
@@ -24,45 +20,9 @@ import type { ProjectService } from './project-service.ts';
 
 export type Emit = <E extends EventName>(event: E, payload: EventSpec[E]) => void;
 
-/** Engine methods that run no tensor work and so need not wait: status, memory, the layer list (configs only). */
-const UNSERIALIZED = new Set<EngineMethod>(['info', 'memory', 'explainLayers']);
-
-/**
- * An engine whose tensor requests run one at a time, in call order. A request whose signal aborts while it
- * waits is dropped without reaching the worker (it rejects with the signal's reason).
- */
-export function serializeTensorJobs(engine: EngineLike): EngineLike & { readonly waiting: number } {
-  let tail: Promise<unknown> = Promise.resolve();
-  let waiting = 0;
-  return {
-    get waiting() { return waiting; },
-    request<M extends EngineMethod>(method: M, params: ParamsOf<M>, opts: RequestOptions = {}): Promise<ResultOf<M>> {
-      if (UNSERIALIZED.has(method)) return engine.request(method, params, opts);
-      const { signal } = opts;
-      const reason = () => (signal?.reason instanceof Error ? signal.reason : new Error(`${method} was cancelled before it started`));
-      waiting++;
-      let left = false;
-      const leave = () => { if (!left) { left = true; waiting--; } };
-      const run = tail.then(() => {
-        leave();
-        if (signal?.aborted) throw reason();
-        return engine.request(method, params, opts);
-      });
-      tail = run.catch(() => undefined);
-      if (!signal) return run;
-      // A request cancelled while it waits fails at once (its turn is then skipped), not after the job ahead.
-      return new Promise<ResultOf<M>>((resolve, reject) => {
-        const onAbort = () => { if (!left) { leave(); reject(reason()); } };
-        signal.addEventListener('abort', onAbort, { once: true });
-        run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-      });
-    },
-  };
-}
-
 export interface ExplainServiceOptions {
   projects: ProjectService;
-  /** The engine shared with the queue, through serializeTensorJobs. */
+  /** The engine shared with the queue, through serializeTensorJobs (engine-host/tensor-jobs.ts). */
   engine: EngineLike;
   emit: Emit;
   log?: (message: string) => void;

@@ -3,7 +3,7 @@
 // Targets: a folder the user picked in the desktop app's folder dialog (a FileRef), a folder inside the
 // project (exports/<name>), or a zip there (serve mode downloads it). The C2PA signing credentials are
 // app-level settings in the data folder (main/export/signing.ts).
-import { join, relative, sep, isAbsolute } from 'node:path';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import type {
   ExportPresetInfo, ExportPreview, ExportProgressEvent, ExportRequest, ExportRunResult, ExportSummary, SigningStatus,
 } from '../../preload/contract.ts';
@@ -27,6 +27,8 @@ export interface ExportServiceOptions {
   files: FileRegistry;
   dataDir: string;
   emit: (event: 'exports:progress', payload: ExportProgressEvent) => void;
+  /** Serve mode: the URL a page downloads an export zip from (GET /exports/<name>.zip). Absent in Electron. */
+  zipUrl?: (fileName: string) => string;
 }
 
 export class ExportService {
@@ -157,6 +159,7 @@ export class ExportService {
       return {
         exportId: out.record.id, name: out.record.name, target: { kind: out.target.kind, path: shown }, files: out.files,
         manifestFiles: out.manifestFiles, rows: out.manifest.files, warnings: out.warnings,
+        ...(out.target.kind === 'zip' && this.opts.zipUrl && { downloadUrl: this.opts.zipUrl(basename(out.target.path)) }),
       };
     } finally {
       this.#running = false;

@@ -23,19 +23,19 @@ import { readQueueSettings, writeQueueSettings, type QueueSettings } from '../te
 import { redactSecrets } from '../team/redact.ts';
 import { testRedisConnection } from '../team/redis-check.ts';
 import { TeamBatchQueue } from '../team/team-queue.ts';
+import type { WorkerTokens } from '../team/worker-tokens.ts';
 import type { CheckpointKind } from '../store/schemas.ts';
 import type { Project } from '../store/index.ts';
-import type { EngineEvent, EngineMethod, ParamsOf, ResultOf } from '../engine-host/protocol.ts';
-import type { RequestOptions } from '../engine-host/host.ts';
+import type { EngineEvent } from '../engine-host/protocol.ts';
 import type { ProjectService } from './project-service.ts';
 import { batchReleases, refuseUnreleased } from './rights-service.ts';
 import { refusePendingLicence, withDefaultCheckpoint } from '../hub/defaults.ts';
 import { pendingLicence } from '../hub/licence.ts';
 
 /** The engine as the queue uses it: EngineSupervisor (or EngineHost, or a fake in tests). */
-export interface EngineLike {
-  request<M extends EngineMethod>(method: M, params: ParamsOf<M>, opts?: RequestOptions): Promise<ResultOf<M>>;
-}
+import type { EngineLike } from '../engine-host/tensor-jobs.ts';
+
+export type { EngineLike };
 
 export type Emit = <E extends EventName>(event: E, payload: EventSpec[E]) => void;
 
@@ -341,6 +341,11 @@ export class QueueService {
     return this.settings();
   }
 
+  /** The worker tokens the running team coordinator checks (null in local mode: they live in the project file only). */
+  liveWorkerTokens(): WorkerTokens | null {
+    return this.#run?.queue instanceof TeamBatchQueue ? this.#run.queue.coordinator.tokens : null;
+  }
+
   async testConnection(req: RequestOf<'queue:testConnection'>): Promise<{ ok: boolean; message: string; redisVersion?: string }> {
     let password: string | undefined;
     try {
@@ -592,6 +597,7 @@ export class QueueService {
               repaint: cell.settings.repaint, seed: cell.seed, category: cell.category,
             },
             previewEveryMs: this.#previewEveryMs,
+            ...(checkpoint && { provenance: { checkpointName: checkpoint.name, licence: checkpoint.licence } }),
           },
           { signal, onEvent },
         );

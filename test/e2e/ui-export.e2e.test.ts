@@ -6,19 +6,22 @@
 // with the model release that covers each image. A second run with the same names is suffixed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { createHost } from '../../main/api/create-api.ts';
 import { EngineSupervisor } from '../../main/engine-host/supervisor.ts';
-import { DIGITAL_SOURCE_TYPES, readProvenance, readXmpProperty } from '../../models/provenance/index.ts';
+import { DIGITAL_SOURCE_TYPES, readProvenance, readXmpProperty, verifyC2pa } from '../../models/provenance/index.ts';
+import { RandomAccessFile } from '../../models/io/file-reader.ts';
+import { ZipArchive } from '../../models/io/zip-reader.ts';
 import { NS } from '../../models/provenance/xmp-namespaces.ts';
 import { GENERATOR_NAME } from '../../models/version.ts';
 import type { ExportManifestRow, Result } from '../../preload/contract.ts';
 import { assetsDir, fixturesDir, repoRoot } from '../helpers/fixtures.ts';
 import { garmentPng, solidPng, waitFor } from '../main/api-helpers.ts';
+import { makeTestPki } from '../models/provenance/test-certs.ts';
 import { SHOTS, launch, openPage, shot, startServe, until, type Served } from './ui-harness.ts';
 
 const tiny = join(fixturesDir, 'leffa-tiny');
@@ -185,3 +188,65 @@ test('a second export with the same names never overwrites: the names get -2 and
   await snap('44-export-history');
   assert.deepEqual(problems(), []);
 });
+
+test('serve mode: a zip export is downloaded from the page (behind the launch token); other names are not served', { timeout: 60_000 }, async () => {
+  await page.getByTestId('export-target').selectOption('zip');
+  await page.getByTestId('export-target-name').fill('spring-zip');
+  await page.getByTestId('export-name').fill('Spring zip');
+  await until('the preview to settle', async () => (await page.getByTestId('preview-name').count()) === 2 && !(await page.getByTestId('export-start').isDisabled()));
+  await page.getByTestId('export-start').click();
+  await page.getByTestId('export-download').waitFor({ timeout: 30_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
+  assert.equal(download.suggestedFilename(), 'spring-zip.zip');
+  const saved = join(projectDir, '..', 'downloaded.zip');
+  await download.saveAs(saved);
+  assert.deepEqual(readFileSync(saved), readFileSync(join(projectDir, 'exports', 'spring-zip.zip')), 'the bytes the export wrote');
+  const f = new RandomAccessFile(saved, 'zip');
+  try {
+    const names = new ZipArchive(f, 'zip').entries.map((e) => e.name).sort();
+    assert.deepEqual(names, ['Spring-zip-manifest.csv', 'Spring-zip-manifest.json', 'TS-001_Navy_Ava_front_11.jpg', 'TS-002_Red_Ava_front_11.jpg']);
+  } finally {
+    f.close();
+  }
+  const status = (path: string) => page.evaluate(async (p) => (await fetch(p)).status, path);
+  assert.deepEqual(await Promise.all(['/exports/nothing.zip', '/exports/..%2Fproject.sqlite', '/exports/spring'].map(status)), [404, 404, 404]);
+  const anonymous = await fetch(new URL('/exports/spring-zip.zip', served.url).href);
+  assert.equal(anonymous.status, 401, 'no token, no download');
+  assert.deepEqual(problems().filter((p) => !/404 \(Not Found\)/.test(p)), []);
+});
+
+test('Content Credentials: the team\'s certificate set from the Export screen (PEM uploads); a signed export validates', { timeout: 90_000 }, async () => {
+  const pki = makeTestPki();
+  try {
+    const signer = pki.issue('Studio North signer', 'ec');
+    await page.getByTestId('signing-panel').scrollIntoViewIfNeeded();
+    assert.match(await page.getByTestId('signing-status').innerText(), /No signing certificate/);
+    assert.equal(await page.getByTestId('preset-c2pa').isDisabled(), true, 'signing needs a certificate first');
+    await page.getByTestId('signing-cert').setInputFiles({ name: 'chain.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(signer.certChainPem) });
+    await page.getByTestId('signing-key').setInputFiles({ name: 'key.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(signer.privateKeyPem) });
+    await page.getByTestId('signing-save').click();
+    await until('the certificate is in use', async () => /Studio North signer/.test(await page.getByTestId('signing-status').innerText()));
+    assert.ok(!readdirSync(projectDir).some((n) => /\.pem$/.test(n)), 'the key stays out of the project folder');
+    await snap('44b-export-signing');
+
+    await page.getByTestId('export-target').selectOption('project');
+    await page.getByTestId('export-target-name').fill('signed');
+    await page.getByTestId('export-name').fill('Signed');
+    await page.getByTestId('preset-c2pa').check();
+    await until('the preview to settle', async () => (await page.getByTestId('preview-name').count()) === 2 && !(await page.getByTestId('export-start').isDisabled()));
+    await page.getByTestId('export-start').click();
+    await until('the signed export', async () => existsSync(join(projectDir, 'exports', 'signed')) && readdirSync(join(projectDir, 'exports', 'signed')).filter((n) => n.endsWith('.jpg')).length === 2, 30_000);
+    for (const name of readdirSync(join(projectDir, 'exports', 'signed')).filter((n) => n.endsWith('.jpg'))) {
+      const bytes = readFileSync(join(projectDir, 'exports', 'signed', name));
+      const v = await verifyC2pa(bytes, 'jpeg', { trustAnchorsPem: pki.rootPem });
+      assert.equal(v.state, 'Trusted', `${name}: ${JSON.stringify(v)}`);
+    }
+    await page.getByTestId('preset-c2pa').uncheck();
+    await page.getByTestId('signing-clear').click();
+    await until('the certificate is removed', async () => /No signing certificate/.test(await page.getByTestId('signing-status').innerText()));
+    assert.deepEqual(problems().filter((p) => !/404 \(Not Found\)/.test(p)), []);
+  } finally {
+    pki.cleanup();
+  }
+});
+

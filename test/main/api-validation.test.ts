@@ -86,6 +86,9 @@ const MALFORMED: Record<Channel, unknown[]> = {
   'queue:settings': [{ x: 1 }],
   'queue:saveSettings': [{}, { kind: 'cloud' }, { kind: 'team' }, { kind: 'team', redisUrl: 'redis://x', queueName: '../q' }, { kind: 'team', redisUrl: 'redis://x', passwordFile: 'rel/path' }],
   'queue:testConnection': [{}, { redisUrl: '' }, { redisUrl: 'redis://x', passwordFile: 'relative' }],
+  'queue:workerTokens': [{ x: 1 }],
+  'queue:issueWorkerToken': [{}, { name: 'gpu box' }, { name: 'a:b' }, { name: '' }],
+  'queue:revokeWorkerToken': [{}, { name: '' }],
   // Review, compare, re-run.
   'review:list': [{ reviewStatus: 'maybe' }, { qa: 'bad' }, { sort: 'random' }, { limit: 0 }, { offset: -1 }, { extra: 1 }],
   'review:get': [{ id: 0 }, {}],

@@ -77,7 +77,6 @@ test('team mode through the API: settings, a 2-cell batch run by a worker, cance
   assert.ok(!refusedUrl.message.includes(redis.password), 'the password is masked in the error');
   assert.match(refusedUrl.message, /received .*redis:\/\/:\*\*\*@127\.0\.0\.1/);
 
-  const { token } = openWorkerTokens(project).issue('gpu-a');
   const queueName = `team-app-${process.pid}`;
   const info = await th.ok('queue:saveSettings', { kind: 'team', redisUrl: redis.urlWithoutPassword, queueName, passwordFile, coordinatorPort: 0 });
   assert.equal(info.active, 'team');
@@ -85,6 +84,15 @@ test('team mode through the API: settings, a 2-cell batch run by a worker, cance
   assert.match(info.coordinatorUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.deepEqual(readQueueSettings(project.dir), { kind: 'team', redisUrl: redis.urlWithoutPassword, queueName, passwordFile, maxAttempts: 3, coordinatorPort: 0 });
   assert.equal((await th.ok('queue:state')).runnerActive, true);
+
+  // The worker's token, issued from the app while the team queue runs (the live coordinator must accept it),
+  // with the command for the GPU machine: the token in the environment, never a flag (flags show in `ps`).
+  const issued = await th.ok('queue:issueWorkerToken', { name: 'gpu-a' });
+  const { token } = issued;
+  assert.match(token, /^lsw_/);
+  assert.equal(issued.command, `LEFFA_WORKER_TOKEN=${token} leffa-studio worker --queue ${redis.urlWithoutPassword} --queue-name ${queueName} --coordinator ${info.coordinatorUrl}`);
+  assert.deepEqual(issued.tokens.map((t) => [t.name, t.revokedAt]), [['gpu-a', null]]);
+  assert.ok(!JSON.stringify(await th.ok('queue:workerTokens')).includes(token), 'listed without the token itself');
 
   worker = spawnWorker('gpu-a', [
     '--queue', redis.url, '--queue-name', queueName, '--coordinator', info.coordinatorUrl!, '--token', token,
@@ -140,6 +148,13 @@ test('team mode through the API: settings, a 2-cell batch run by a worker, cance
     await new Promise((r) => setTimeout(r, 20));
   }
   assert.ok(th.eventsOf('queue:workers').some((e) => e.mode === 'team' && e.items.some((w) => w.name === 'gpu-a' && w.backend === 'wasm' && w.cellsDone === 3)));
+
+  // Revoking from the app: the running coordinator refuses the token at once, and the project's file says so.
+  const revoked = await th.ok('queue:revokeWorkerToken', { name: 'gpu-a' });
+  assert.equal(revoked.revoked, true);
+  assert.ok(revoked.tokens[0]!.revokedAt !== null);
+  assert.equal(th.host.queue.liveWorkerTokens()!.verify(token), null);
+  assert.equal(openWorkerTokens(project).verify(token), null);
 
   // A Redis that does not answer: saving reports it as not connected (yet) without hanging, and switching
   // away from it does not hang either.

@@ -12,6 +12,7 @@ import type {
   AppBridge, AppInfo, BridgeChannels, Channel, EngineInfo, EventName, EventSpec, FileRef, HostMode, OpenFilesPurpose,
   RequestOf, ResponseOf, Result,
 } from '../../../preload/contract.ts';
+import { BRIDGE_CHANNELS } from './bridge-channels.ts';
 import { ApiCallError } from './api-error.ts';
 import { createSocketBridge, socketUrl } from './socket-bridge.ts';
 
@@ -45,36 +46,7 @@ const METHOD_OF: Record<string, keyof BridgeChannels> = {};
 
 function methodFor(channel: Channel): keyof BridgeChannels {
   if (Object.keys(METHOD_OF).length === 0) {
-    const channels: Record<keyof BridgeChannels, Channel> = {
-      info: 'app:info', engineInfo: 'engine:info', engineStatus: 'engine:status', openFiles: 'dialog:openFiles',
-      projectCurrent: 'project:current', projectOpen: 'project:open', projectCreate: 'project:create', projectClose: 'project:close',
-      projectRecent: 'project:recent', projectForget: 'project:forget', projectStats: 'project:stats',
-      collectionsList: 'collections:list', collectionsCreate: 'collections:create',
-      garmentsList: 'garments:list', garmentsGet: 'garments:get', garmentsImport: 'garments:import', garmentsUpdate: 'garments:update',
-      garmentsBulkUpdate: 'garments:bulkUpdate', garmentsPhotos: 'garments:photos',
-      modelsList: 'models:list', modelsGet: 'models:get', modelsImport: 'models:import',
-      masksList: 'masks:list', masksVersions: 'masks:versions', masksSave: 'masks:save',
-      denseposeImport: 'densepose:import', denseposeList: 'densepose:list',
-      masksAuto: 'masks:auto', denseposeGenerate: 'densepose:generate', garmentsCleanPreview: 'garments:cleanPreview',
-      checkpointsList: 'checkpoints:list', checkpointsGet: 'checkpoints:get', checkpointsImport: 'checkpoints:import',
-      checkpointsSetDefault: 'checkpoints:setDefault',
-      checkpointsAcceptLicence: 'checkpoints:acceptLicence', hubCatalogue: 'hub:catalogue', hubDownload: 'hub:download', hubCancel: 'hub:cancel', hubRegister: 'hub:register',
-      batchesPreview: 'batches:preview', batchesEnqueue: 'batches:enqueue', batchesList: 'batches:list',
-      queueState: 'queue:state', queuePause: 'queue:pause', queueResume: 'queue:resume', queueCancel: 'queue:cancel',
-      queueRetry: 'queue:retry', queueCells: 'queue:cells',
-      queueWorkers: 'queue:workers', queueSettings: 'queue:settings', queueSaveSettings: 'queue:saveSettings', queueTestConnection: 'queue:testConnection',
-      resultsList: 'results:list', resultsGet: 'results:get', blobsUrl: 'blobs:url',
-      explainLayers: 'explain:layers', explainRun: 'explain:run', explainGet: 'explain:get', explainInspect: 'explain:inspect',
-      exportsPresets: 'exports:presets', exportsSavePreset: 'exports:savePreset', exportsDeletePreset: 'exports:deletePreset', exportsPreview: 'exports:preview',
-      exportsRun: 'exports:run', exportsList: 'exports:list', exportsSigning: 'exports:signing', exportsSetSigning: 'exports:setSigning', exportsClearSigning: 'exports:clearSigning',
-      reviewList: 'review:list', reviewGet: 'review:get', reviewAdd: 'review:add', reviewPick: 'review:pick', resultsRerun: 'results:rerun',
-      trainingSets: 'training:sets', trainingCreateSet: 'training:createSet', trainingSetDetail: 'training:setDetail', trainingStart: 'training:start',
-      trainingRuns: 'training:runs', trainingRun: 'training:run', trainingStop: 'training:stop', trainingResume: 'training:resume', trainingCompare: 'training:compare',
-      projectSettings: 'project:settings', projectUpdateSettings: 'project:updateSettings', releasesList: 'releases:list',
-      releasesAdd: 'releases:add', releasesRevoke: 'releases:revoke', releasesCheck: 'releases:check', modelsErasePlan: 'models:erasePlan',
-      modelsErase: 'models:erase',
-    };
-    for (const [method, ch] of Object.entries(channels)) METHOD_OF[ch] = method as keyof BridgeChannels;
+    for (const [method, ch] of Object.entries(BRIDGE_CHANNELS)) METHOD_OF[ch] = method as keyof BridgeChannels;
   }
   const method = METHOD_OF[channel];
   if (!method) throw new ApiCallError({ name: 'NotFoundError', message: `unknown channel ${JSON.stringify(channel)}`, kind: 'not_found' });
@@ -89,11 +61,14 @@ export interface CreateApiOptions {
 
 /** Weights files go through the host's checkpoint check, everything else through its image check. */
 const CHECKPOINT_FILE = /\.(safetensors|pth|bin|ckpt)$/i;
+/** Certificates and keys for C2PA signing (exports:setSigning). */
+const PEM_FILE = /\.(pem|crt|cer|key)$/i;
 
 /** POST /upload with the file as the raw body; the token travels in the session cookie. */
 export async function uploadFile(file: File, fetchImpl: typeof fetch = fetch): Promise<FileRef> {
   let res: Response;
-  const kind = CHECKPOINT_FILE.test(file.name) ? '&kind=checkpoint' : /\.zip$/i.test(file.name) ? '&kind=base' : ''; // .zip: a zipped base config folder
+  // .zip: a zipped base config folder; .pem and the like: a signing certificate or key.
+  const kind = CHECKPOINT_FILE.test(file.name) ? '&kind=checkpoint' : /\.zip$/i.test(file.name) ? '&kind=base' : PEM_FILE.test(file.name) ? '&kind=pem' : '';
   try {
     res = await fetchImpl(`/upload?name=${encodeURIComponent(file.name)}${kind}`, {
       method: 'POST',

@@ -8,7 +8,7 @@ import type {
 import type { Api } from '../api.ts';
 import { readableError } from '../errors.ts';
 
-export type ExportApi = Pick<Api, 'call' | 'on' | 'openFiles' | 'mode'>;
+export type ExportApi = Pick<Api, 'call' | 'on' | 'openFiles' | 'fileRefs' | 'mode'>;
 
 /** The same text the host returns with a stripped export (models/provenance/strip.ts), shown before running. */
 export const STRIP_NOTE =
@@ -79,6 +79,32 @@ export class ExportState {
       if (p.runId !== this.#runId) return;
       this.progress = { done: p.done, total: p.total, fileName: p.fileName };
     });
+  }
+
+  /**
+   * Sets the C2PA signing certificate chain and private key (PEM files the user picked): the host copies them
+   * into the app's data folder (never a project), and exports can then be signed. True when it worked.
+   */
+  async setSigning(cert: File, key: File, alg: 'es256' | 'ps256'): Promise<boolean> {
+    try {
+      const [certRef, keyRef] = await this.#api.fileRefs([cert, key]);
+      this.signing = await this.#api.call('exports:setSigning', { cert: certRef!.id, key: keyRef!.id, alg });
+      this.error = null;
+      return true;
+    } catch (err) {
+      this.error = readableError(err, 'set the signing certificate');
+      return false;
+    }
+  }
+
+  async clearSigning(): Promise<void> {
+    try {
+      this.signing = await this.#api.call('exports:clearSigning', {});
+      if (this.spec.c2pa) this.spec = { ...this.spec, c2pa: false };
+      this.error = null;
+    } catch (err) {
+      this.error = readableError(err, 'remove the signing certificate');
+    }
   }
 
   async load(): Promise<void> {

@@ -20,6 +20,7 @@ import { QueueStore } from './queue.svelte.ts';
 import { RightsState } from './rights.svelte.ts';
 import { ReviewState } from './review.svelte.ts';
 import { WorkersStore } from './workers.svelte.ts';
+import { WorkerTokensStore } from './worker-tokens.svelte.ts';
 import { Toasts } from './toasts.svelte.ts';
 
 export class Studio {
@@ -46,6 +47,8 @@ export class Studio {
   readonly finetune: FinetuneState;
   /** Who runs the cells (this computer or the team's workers) and the project's queue settings. */
   readonly workers: WorkersStore;
+  /** The team queue's per-machine worker tokens. */
+  readonly workerTokens: WorkerTokensStore;
   /** The Export screen: presets, name preview, runs with progress. */
   readonly exports: ExportState;
 
@@ -66,6 +69,7 @@ export class Studio {
     this.explain = new ExplainState(api);
     this.finetune = new FinetuneState(api);
     this.workers = new WorkersStore(api);
+    this.workerTokens = new WorkerTokensStore(api);
     this.exports = new ExportState(api);
   }
 
