@@ -83,6 +83,15 @@ export class Coordinator {
       case 'queued':
         break;
     }
+    // A LoRA adapter is merged into its base checkpoint at load, which the worker protocol does not carry yet:
+    // such a cell fails here with the reason instead of after the worker fetched the adapter as if it were a model.
+    if (this.jobs.cellWork(job.id).checkpoint.kind === 'LoRA') {
+      if (this.jobs.get(job.id)!.status === 'queued') this.jobs.transition(job.id, 'running', { claimedBy: claimedBy(worker, 'refused') });
+      this.jobs.transition(job.id, 'failed', {
+        error: { type: 'Unsupported', message: 'LoRA checkpoints run on the local queue only (team workers cannot merge an adapter into its base yet): switch the project to the local queue, or use a finetune of the full model' },
+      });
+      return { status: 'skip', reason: 'failed' };
+    }
     const claim = `${job.id}.${randomBytes(18).toString('base64url')}`;
     const running = this.jobs.transition(job.id, 'running', { claimedBy: claimedBy(worker, claim) });
     this.registry.claimed(worker, job.id);

@@ -4,7 +4,7 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobStore, type QueueEvent } from '../../../main/queue/index.ts';
 import { cellKey } from '../../../main/team/cell-key.ts';
@@ -207,6 +207,21 @@ test('release puts a cell back in the queue; fail records the engine error', asy
   assert.equal(job.error!.type, 'MissingInputError');
   assert.equal(job.error!.message, 'no mask (on worker gpu-b)');
   assert.deepEqual((await call(B, 'fail', { claim: again.claim, error: { type: 'X', message: 'again' } })).body, { recorded: false });
+});
+
+test('a LoRA cell is refused at the claim with the reason (team workers cannot merge an adapter yet); nothing is handed out', async () => {
+  const weights = join(t.dir, 'adapter.bin');
+  writeFileSync(weights, 'an adapter');
+  const base = jobs.list()[0]!.checkpointId;
+  const lora = await t.project.checkpoints.import({ file: weights, name: 'Tees LoRA', kind: 'LoRA', architecture: 'sd15', licence: 'MIT', commercialUse: true, parentId: base });
+  const fx = jobs.list()[0]!;
+  jobs.enqueueBatch({ checkpointId: lora.id, garmentIds: [fx.garmentId], modelPhotoIds: [fx.modelPhotoId], seeds: [9] });
+  const job = jobs.list().find((j) => j.checkpointId === lora.id)!;
+  assert.deepEqual(await claim(A, cellKey(job.id, job.settingsHash)), { status: 'skip', reason: 'failed' });
+  const after = jobs.get(job.id)!;
+  assert.equal(after.status, 'failed');
+  assert.equal(after.error!.type, 'Unsupported');
+  assert.match(after.error!.message, /LoRA checkpoints run on the local queue only/);
 });
 
 test('workers report backend, GPU, speed and current cell', async () => {
