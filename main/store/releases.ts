@@ -12,6 +12,7 @@
 // Scopes are lists of channel and region names; '*' grants all. Channels are compared lowercased, regions
 // uppercased (ISO codes such as 'EU', 'US'). Dates are calendar dates 'YYYY-MM-DD', inclusive at both ends.
 // Not wired into Project yet (project.ts belongs to the store's owner): `new ReleaseRepo(project.ctx)`.
+import type { ModelRelease } from '../../preload/contract.ts';
 import { open } from 'node:fs/promises';
 import { z } from 'zod';
 import type { StoredBlob } from './blob-store.ts';
@@ -33,23 +34,8 @@ export interface ReleaseIssue {
   message: string;
 }
 
-export interface Release {
-  id: number;
-  modelPhotoId: number;
-  /** The model's name or agency id, as on the signed form. */
-  subject: string;
-  consentDate: string;
-  /** Last day covered; null: no end date. */
-  expiresOn: string | null;
-  channels: string[];
-  regions: string[];
-  /** SHA-256 of the stored scan of the signed form (a blob), or null. */
-  scanSha256: string | null;
-  scanMediaType: string | null;
-  notes: string | null;
-  revokedOn: string | null;
-  createdAt: number;
-}
+/** A release as stored; the API's ModelRelease adds its state on a given day. */
+export type Release = Omit<ModelRelease, 'state'>;
 
 export interface ReleaseCheck {
   status: ReleaseStatus;

@@ -3,6 +3,7 @@
 // pairs and seed always hold out the same pairs; at least one pair, never all). A pair needs the model
 // photo's mask for its category and a DensePose image; `missing` lists what each pair still lacks, and
 // `materialise` writes the set as a models/train dataset folder (pairs.jsonl + images), every file atomic.
+import type { TrainingPair } from '../../preload/contract.ts';
 import { copyFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -25,21 +26,10 @@ export const NewTrainingSet = z
   })
   .strict();
 
-export interface TrainingSetPairRow {
-  id: number;
-  position: number;
-  modelPhotoId: number;
-  modelPhotoName: string;
-  modelPhotoHash: string;
-  garmentId: number;
-  garmentSku: string;
-  garmentPhotoId: number;
-  garmentPhotoHash: string;
-  category: Category;
-  split: 'train' | 'heldout';
+/** A pair as the API shows it (TrainingPair), plus the hashes of the inputs it has. */
+export interface TrainingSetPairRow extends TrainingPair {
   maskHash: string | null;
   denseposeHash: string | null;
-  missing: Array<'mask' | 'densepose'>;
 }
 
 export interface TrainingSetRow {

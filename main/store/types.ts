@@ -4,67 +4,8 @@ import type {
   Architecture, Category, CheckpointKind, DenseposeFormat, DenseposeOrigin, MaskOrigin, PhotoType, ReviewStatus, View,
 } from './schemas.ts';
 
-export interface Collection {
-  id: number;
-  name: string;
-  season: string | null;
-  createdAt: number;
-}
-
-export interface Garment {
-  id: number;
-  sku: string;
-  name: string;
-  category: Category;
-  colourway: string | null;
-  season: string | null;
-  collectionId: number | null;
-  tags: string[];
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface GarmentPhoto {
-  id: number;
-  garmentId: number;
-  blobHash: string;
-  view: View;
-  type: PhotoType;
-  width: number;
-  height: number;
-  createdAt: number;
-}
-
-export interface ModelPhoto {
-  id: number;
-  name: string;
-  blobHash: string;
-  width: number;
-  height: number;
-  notes: string | null;
-  createdAt: number;
-}
-
-export interface Mask {
-  id: number;
-  modelPhotoId: number;
-  category: Category;
-  version: number;
-  blobHash: string;
-  origin: MaskOrigin;
-  createdAt: number;
-}
-
-export interface DensePose {
-  id: number;
-  modelPhotoId: number;
-  format: DenseposeFormat;
-  origin: DenseposeOrigin;
-  approximated: boolean;
-  generator: string | null;
-  blobHash: string;
-  createdAt: number;
-}
+// The catalogue records are exactly what the API sends, so they are the contract's own types.
+export type { Collection, DensePose, Garment, GarmentPhoto, Mask, ModelPhoto } from '../../preload/contract.ts';
 
 export interface Checkpoint {
   id: number;

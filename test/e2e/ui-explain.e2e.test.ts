@@ -6,19 +6,16 @@
 // step, and re-opens a stored explanation instantly (no engine run: no progress event, 'Stored' at once).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { createHost } from '../../main/api/create-api.ts';
 import { EngineSupervisor } from '../../main/engine-host/supervisor.ts';
-import type { Result } from '../../preload/contract.ts';
-import { assetsDir, fixturesDir, repoRoot } from '../helpers/fixtures.ts';
+import { assetsDir } from '../helpers/fixtures.ts';
 import { garmentPng, waitFor } from '../main/api-helpers.ts';
-import { SHOTS, launch, openPage, shot, startServe, until, type Served } from './ui-harness.ts';
+import { apiHost, boxMaskBase64, importTinyCheckpoint, keepShot, launch, openPage, startServe, until, type Served } from './ui-harness.ts';
 
-const tiny = join(fixturesDir, 'leffa-tiny');
 const STEPS = 4;
 const UP = 'up_blocks.1.attentions.0.transformer_blocks.0.attn1';
 const MID = 'mid_block.attentions.0.transformer_blocks.0.attn1';
@@ -30,37 +27,19 @@ let work = '';
 interface ProgressSeen { state: string; layer: string; step: number }
 const progress: ProgressSeen[] = [];
 
-/** Saves a screenshot under test-results/ui and copies it to test/screenshots (the reviewed set). */
-async function keep(name: string): Promise<void> {
-  await shot(page, name);
-  mkdirSync(join(repoRoot, 'test', 'screenshots'), { recursive: true });
-  copyFileSync(join(SHOTS, `${name}.png`), join(repoRoot, 'test', 'screenshots', `${name}.png`));
-}
+const keep = (name: string) => keepShot(page, name);
 
 /** A project with one garment, one model photo (mask + DensePose) and one result made by the real engine. */
 async function prepareProject(dataDir: string): Promise<string> {
   const engine = new EngineSupervisor({ workerData: { backend: 'wasm', threads: 1 }, log: () => {} });
-  const host = createHost({
-    name: 'Leffa Studio', version: '0.0.0-test', mode: 'electron', engine, dataDir, blobUrl: (h) => `/blob/${h}`,
-    log: () => {}, allowDroppedPaths: true, previewEveryMs: 0,
-  });
-  const ok = async <T>(channel: string, request: unknown): Promise<T> => {
-    const r = (await host.dispatch(channel, request)) as Result<T>;
-    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-    return r.value;
-  };
-  const grant = async (path: string) => (await host.files.grantPath(path)).id;
+  const api = apiHost(dataDir, engine);
+  const { host, ok, grant } = api;
   try {
     const project = await ok<{ path: string }>('project:create', { name: 'Explain run' });
-    await ok('checkpoints:import', {
-      file: await grant(join(tiny, 'weights.safetensors')), base: await grant(join(tiny, 'base', 'tiny-stable-diffusion-inpainting')),
-      name: 'Leffa tiny', kind: 'try-on-HD', architecture: 'sd15', licence: 'MIT', commercialUse: true, source: 'test fixture',
-    });
+    await importTinyCheckpoint(api);
     const { photos } = await ok<{ photos: { id: number; width: number; height: number }[] }>('models:import', { items: [{ file: await grant(join(assetsDir, 'people', 'astronaut.png')) }] });
     const p = photos[0]!;
-    const mask = Buffer.alloc(p.width * p.height);
-    for (let y = Math.round(p.height * 0.35); y < Math.round(p.height * 0.85); y++) mask.fill(255, y * p.width + Math.round(p.width * 0.25), y * p.width + Math.round(p.width * 0.75));
-    await ok('masks:save', { modelPhotoId: p.id, category: 'upper_body', pngBase64: (await sharp(mask, { raw: { width: p.width, height: p.height, channels: 1 } }).png().toBuffer()).toString('base64') });
+    await ok('masks:save', { modelPhotoId: p.id, category: 'upper_body', pngBase64: await boxMaskBase64(p.width, p.height) });
     const dp = join(work, 'dp.png');
     await sharp({ create: { width: p.width, height: p.height, channels: 3, background: { r: 200, g: 180, b: 60 } } }).png().toFile(dp);
     await ok('densepose:import', { modelPhotoId: p.id, file: await grant(dp), format: 'HD-parula' });
@@ -72,7 +51,7 @@ async function prepareProject(dataDir: string): Promise<string> {
     await waitFor(() => host.queue.state().counts.succeeded === 1, 60_000, 'the result');
     return project.path;
   } finally {
-    await host.close();
+    await api.close();
     await engine.close();
   }
 }

@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { assetsDir, repoRoot } from '../helpers/fixtures.ts';
+import { createHost, type Host } from '../../main/api/create-api.ts';
+import type { EngineLike } from '../../main/engine-host/tensor-jobs.ts';
+import type { Result } from '../../preload/contract.ts';
+import { assetsDir, fixturesDir, repoRoot } from '../helpers/fixtures.ts';
 
 export const CHROMIUM = process.env.LEFFA_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -182,4 +185,53 @@ export async function paintMaskAndDensepose(page: Page, photoName: string, dense
   await page.getByTestId('densepose-format').selectOption('HD-parula');
   await page.getByTestId('densepose-file-input').setInputFiles(densepose);
   await page.getByTestId('densepose-info').filter({ hasText: 'HD-parula' }).waitFor();
+}
+
+/** Saves a screenshot under test-results/ui and copies it to test/screenshots (the reviewed set). */
+export async function keepShot(page: Page, name: string): Promise<void> {
+  await shot(page, name);
+  mkdirSync(join(repoRoot, 'test', 'screenshots'), { recursive: true });
+  copyFileSync(join(SHOTS, `${name}.png`), join(repoRoot, 'test', 'screenshots', `${name}.png`));
+}
+
+/** The host the desktop app runs, without Electron, to prepare a project through the same API before serve opens it. */
+export interface ApiHost {
+  host: Host;
+  ok<T>(channel: string, request: unknown): Promise<T>;
+  /** A FileRef id for a file on disk (as a dropped file would get). */
+  grant(path: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function apiHost(dataDir: string, engine: EngineLike): ApiHost {
+  const host = createHost({
+    name: 'Leffa Studio', version: '0.0.0-test', mode: 'electron', engine, dataDir, blobUrl: (h) => `/blob/${h}`,
+    log: () => {}, allowDroppedPaths: true, previewEveryMs: 0,
+  });
+  return {
+    host,
+    async ok<T>(channel: string, request: unknown): Promise<T> {
+      const r = (await host.dispatch(channel, request)) as Result<T>;
+      if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
+      return r.value;
+    },
+    grant: async (path) => (await host.files.grantPath(path)).id,
+    close: () => host.close(),
+  };
+}
+
+/** Imports the tiny fixture model with its diffusers base folder (non-standard shapes) as "Leffa tiny". */
+export async function importTinyCheckpoint(api: ApiHost): Promise<void> {
+  const tiny = join(fixturesDir, 'leffa-tiny');
+  await api.ok('checkpoints:import', {
+    file: await api.grant(join(tiny, 'weights.safetensors')), base: await api.grant(join(tiny, 'base', 'tiny-stable-diffusion-inpainting')),
+    name: 'Leffa tiny', kind: 'try-on-HD', architecture: 'sd15', licence: 'MIT', commercialUse: true, source: 'test fixture',
+  });
+}
+
+/** A torso-sized box mask (white = repaint) of a photo, as the PNG base64 masks:save takes. */
+export async function boxMaskBase64(width: number, height: number): Promise<string> {
+  const mask = Buffer.alloc(width * height);
+  for (let y = Math.round(height * 0.35); y < Math.round(height * 0.85); y++) mask.fill(255, y * width + Math.round(width * 0.25), y * width + Math.round(width * 0.75));
+  return (await sharp(mask, { raw: { width, height, channels: 1 } }).png().toBuffer()).toString('base64');
 }
