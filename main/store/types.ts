@@ -1,8 +1,6 @@
 // What the store's public methods return: plain, camelCased objects (no database rows leak out), safe to
 // send over IPC as they are. Times are milliseconds since the epoch.
-import type {
-  Architecture, Category, CheckpointKind, DenseposeFormat, DenseposeOrigin, MaskOrigin, PhotoType, ReviewStatus, View,
-} from './schemas.ts';
+import type { Architecture, Category, CheckpointKind, ReviewStatus } from './schemas.ts';
 
 // The catalogue records are exactly what the API sends, so they are the contract's own types.
 export type { Collection, DensePose, Garment, GarmentPhoto, Mask, ModelPhoto } from '../../preload/contract.ts';
