@@ -41,7 +41,7 @@ export function layerLevel(name: string, levels: number): number {
 export function explainLayers(model: LeffaModel, width: number, height: number): ExplainLayerInfo[] {
   const levels = model.unet.downBlocks.length;
   return model.unet.attentionLayers().map((name) => {
-    const f = 8 * 2 ** layerLevel(name, levels);
+    const f = model.vae.scaleFactor * 2 ** layerLevel(name, levels);
     return { name, h: Math.ceil(height / f), w: Math.ceil(width / f) };
   });
 }

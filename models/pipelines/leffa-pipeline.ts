@@ -76,7 +76,7 @@ const nextTick = () => new Promise<void>((r) => setImmediate(r));
 
 function checkInputs(m: LoadedLeffa, x: LeffaInputs): void {
   const [B, H, W] = x.srcImage.shape;
-  const f = 8 * 2 ** (m.model.unet.downBlocks.length - 1);
+  const f = m.model.vae.scaleFactor * 2 ** (m.model.unet.downBlocks.length - 1);
   const want: [keyof LeffaInputs, number][] = [['srcImage', 3], ['refImage', 3], ['mask', 1], ['densepose', 3]];
   for (const [k, c] of want) {
     const s = x[k].shape;
@@ -95,7 +95,8 @@ export async function leffaSample(m: LoadedLeffa, scheduler: DiffusionScheduler,
   const trace = opts.trace ?? (() => {});
   const sf = model.vae.scalingFactor;
   const [B, H, W] = x.srcImage.shape;
-  const [h, w] = [H / 8, W / 8];
+  const vf = model.vae.scaleFactor; // 8 for SD's VAE
+  const [h, w] = [H / vf, W / vf];
   const owned: tf.Tensor[] = []; // tensors living across steps, freed at the end whatever happens
   const own = <T extends tf.Tensor>(t: T): T => { owned.push(t); return t; };
   let features: Record<string, tf.Tensor3D> | null = null;
@@ -112,8 +113,8 @@ export async function leffaSample(m: LoadedLeffa, scheduler: DiffusionScheduler,
     }));
     const refLatent = own(tf.tidy(() => model.vae.sample(model.vae.encode(p, x.refImage, opts.maxScoreElements), opts.noise.vaeRef([B, h, w, 4]), true)));
     // 3. mask and DensePose at latent size by nearest sampling (DensePose is not VAE-encoded).
-    const maskLatent = own(downsampleNearest(x.mask, 8)); // [B,h,w,1]
-    const denseposeLatent = own(downsampleNearest(x.densepose, 8)); // [B,h,w,3]
+    const maskLatent = own(downsampleNearest(x.mask, vf)); // [B,h,w,1]
+    const denseposeLatent = own(downsampleNearest(x.densepose, vf)); // [B,h,w,3]
     trace('masked_image_latent', maskedLatent); trace('ref_image_latent', refLatent);
     trace('mask_latent', maskLatent); trace('densepose_latent', denseposeLatent);
     // 4. initial noise and timesteps.

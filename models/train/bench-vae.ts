@@ -46,7 +46,7 @@ export async function fitBenchVae(model: LeffaModel, data: SyntheticDataset, pat
       const idx = rng.ints(`vae/step/${step}/pairs`, o.batchSize, data.trainSize);
       const pairs = await Promise.all(idx.map((i) => data.load('train', i, o)));
       const x = imageToTensor(pairs.flatMap((p) => [p.person, p.garment])); // [2B,H,W,3]
-      const eps = rng.normal(`vae/step/${step}/eps`, [x.shape[0], o.height / 8, o.width / 8, 4]) as tf.Tensor4D;
+      const eps = rng.normal(`vae/step/${step}/eps`, [x.shape[0], o.height / model.vae.scaleFactor, o.width / model.vae.scaleFactor, 4]) as tf.Tensor4D;
       const { value, grads } = tf.variableGrads(() => {
         const post = model.vae.encode(store, x);
         const z = model.vae.sample(post, eps, false);

@@ -125,10 +125,11 @@ function checkBatch(model: LeffaModel, b: TrainingBatch): void {
       throw new RangeError(`training batch: ${k} has shape [${t.shape}], expected [${B}, ${H}, ${W}, ${c}] (NHWC, same size as image)`);
     }
   }
-  const f = 8 * 2 ** (model.unet.downBlocks.length - 1);
+  const vf = model.vae.scaleFactor; // pixels per latent pixel (8 for SD)
+  const f = vf * 2 ** (model.unet.downBlocks.length - 1);
   if (H % f !== 0 || W % f !== 0) throw new RangeError(`training batch: image size ${H}x${W}; expected multiples of ${f}`);
   for (const [k, t] of Object.entries(b.noise)) {
-    if (t.shape.join(',') !== [B, H / 8, W / 8, 4].join(',')) throw new RangeError(`training batch: noise.${k} has shape [${t.shape}], expected [${B}, ${H / 8}, ${W / 8}, 4]`);
+    if (t.shape.join(',') !== [B, H / vf, W / vf, 4].join(',')) throw new RangeError(`training batch: noise.${k} has shape [${t.shape}], expected [${B}, ${H / vf}, ${W / vf}, 4]`);
   }
   if (b.timesteps.length !== B || b.timesteps.some((t) => !Number.isInteger(t) || t < 0)) {
     throw new RangeError(`training batch: timesteps ${JSON.stringify(b.timesteps)}; expected ${B} non-negative integers`);
@@ -161,8 +162,8 @@ export function prepareTrainingInputs(
     out.refLatent = batch.dropReference
       ? tf.zeros(out.x0.shape) as tf.Tensor4D
       : sample(batch.cloth, batch.noise.vaeCloth);
-    out.maskLatent = downsampleNearest(batch.inpaintMask, 8);
-    out.denseposeLatent = downsampleNearest(batch.densepose, 8);
+    out.maskLatent = downsampleNearest(batch.inpaintMask, vae.scaleFactor); // [B,h,w,1]
+    out.denseposeLatent = downsampleNearest(batch.densepose, vae.scaleFactor); // [B,h,w,3]
     out.noisy = scheduler.addNoise(out.x0, batch.noise.diffusion, batch.timesteps) as tf.Tensor4D;
     out.genInput = tf.concat([out.noisy, out.maskLatent, out.maskedLatent, out.denseposeLatent], 3) as tf.Tensor4D;
     return out as TrainingInputs;

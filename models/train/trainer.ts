@@ -111,7 +111,7 @@ export class Trainer {
     this.source = setup.source;
     this.objective = setup.objective ?? leffaObjective;
     const levels = setup.loaded.model.unet.downBlocks.length - 1;
-    const multiple = 8 * 2 ** levels;
+    const multiple = setup.loaded.model.vae.scaleFactor * 2 ** levels;
     c.stages.forEach((s, i) => {
       if (s.width % multiple || s.height % multiple) throw new RangeError(`stages[${i}] (${s.name}): ${s.width}×${s.height}; this model needs multiples of ${multiple}`);
     });
@@ -168,6 +168,7 @@ export class Trainer {
     const st = pos.stage;
     const lr = learningRate(st.schedule, pos.stageStep);
     const options = this.objectiveOptions(st.leffaWeight);
+    const vf = this.trainable.loaded.model.vae.scaleFactor; // latent = canvas / vf
     const acc = new Map<string, tf.Tensor>();
     const sum = { total: 0, diffusion: 0, leffa: 0, leffaCount: 0 };
     let dropped = 0;
@@ -178,7 +179,7 @@ export class Trainer {
         const pairs = await Promise.all(idx.map((i) => this.source.load('train', i, st)));
         ids.push(...pairs.map((p) => p.id));
         const images = pairsToTensors(pairs);
-        const draws = drawMicro(this.rng, this.step, j, [st.batchSize, st.height / 8, st.width / 8, 4], this.scheduler.numTrainTimesteps, c.referenceDropout);
+        const draws = drawMicro(this.rng, this.step, j, [st.batchSize, st.height / vf, st.width / vf, 4], this.scheduler.numTrainTimesteps, c.referenceDropout);
         let r: MicroResult;
         try {
           r = this.objective(this.trainable, {

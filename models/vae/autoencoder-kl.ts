@@ -88,6 +88,8 @@ export class AutoencoderKL {
   }
 
   get scalingFactor(): number { return this.config.scaling_factor; }
+  /** Pixels per latent pixel along each side: 2^(levels − 1), diffusers' `vae_scale_factor` (8 for SD). */
+  get scaleFactor(): number { return 2 ** (this.config.block_out_channels.length - 1); }
 
   /** Every parameter, in PyTorch state-dict order. */
   params(): ParamSpec[] {
@@ -117,7 +119,7 @@ export class AutoencoderKL {
     return s.specs;
   }
 
-  /** image [B,H,W,3] in [-1,1] -> posterior over latents [B,H/8,W/8,4] (H, W multiples of 8). */
+  /** image [B,H,W,3] in [-1,1] -> posterior over latents [B,H/f,W/f,4], f = scaleFactor (8 for SD; H, W multiples of f). */
   encode(p: ParamStore, image: tf.Tensor4D, maxScoreElements?: number): Posterior {
     const f = 2 ** (this.config.block_out_channels.length - 1);
     if (image.shape[1] % f !== 0 || image.shape[2] % f !== 0) {
