@@ -115,8 +115,9 @@ function readLimits(device: GPUDevice): DeviceLimits {
 }
 
 /**
- * Opens a device on `adapter` with the adapter's full buffer and workgroup limits (the defaults are
- * 128-256 MiB buffers, too small for full-size activations), and wires loss and error reporting.
+ * Opens a device on `adapter` with the adapter's full buffer, workgroup and storage-buffer limits (the
+ * defaults are 128-256 MiB buffers, too small for full-size activations, and 8 storage buffers per
+ * shader), and wires loss and error reporting.
  */
 export async function openDevice(gpu: GPU, adapter: GPUAdapter): Promise<WebGPURuntime> {
   const a = adapter.limits;
@@ -129,6 +130,8 @@ export async function openDevice(gpu: GPU, adapter: GPUAdapter): Promise<WebGPUR
       maxComputeWorkgroupsPerDimension: a.maxComputeWorkgroupsPerDimension,
       maxComputeWorkgroupSizeX: a.maxComputeWorkgroupSizeX,
       maxComputeInvocationsPerWorkgroup: a.maxComputeInvocationsPerWorkgroup,
+      // default 8; kernels that bind one buffer per input (AddN, Concat) need more (16 on an NVIDIA H200)
+      maxStorageBuffersPerShaderStage: a.maxStorageBuffersPerShaderStage,
     },
   });
   const rt: WebGPURuntime = { gpu, adapter, device, summary: summarizeAdapter(adapter), limits: readLimits(device), faults: [] };

@@ -1,10 +1,12 @@
 // Registers the kernels training needs beyond what TF.js 4.22 ships (see README.md in this folder):
 //  - wasm: the gradient kernels tfjs-backend-wasm lacks (conv2d filter gradient, depthwise gradients,
 //    UnsortedSegmentSum for gather gradients);
-//  - cpu: a corrected ResizeNearestNeighborGrad (the shipped one is wrong for batch > 1).
+//  - cpu: a corrected ResizeNearestNeighborGrad (the shipped one is wrong for batch > 1);
+//  - webgpu: AddN split to the device's storage-buffer limit (gradients of tensors used many times).
 // Call registerTrainingKernels() once the backend is initialised and before the first gradient; the
 // training objective (models/train/objective.ts) does so itself on every call (it is cheap and idempotent).
 import * as tf from '../../tf.ts';
+import { chunkedAddNVia } from './addn-chunked.ts';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter.ts';
 import { conv2dBackpropInputVia } from './conv2d-backprop-input.ts';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop.ts';
@@ -85,7 +87,31 @@ export function registerCpuKernelFixes(): string[] {
   return replaced;
 }
 
-/** Everything the active backend needs for training (wasm or cpu; other backends are left as they are). */
+/** Stock webgpu kernels this module wraps: AddN split to the device's storage-buffer limit (addn-chunked.ts). */
+export const WEBGPU_KERNEL_WRAPPERS: Readonly<Record<string, (stock: tf.KernelFunc) => tf.KernelFunc>> = Object.freeze({
+  AddN: chunkedAddNVia,
+});
+
+/**
+ * Wraps the stock webgpu kernels of WEBGPU_KERNEL_WRAPPERS. Idempotent; a no-op unless the active backend
+ * is 'webgpu'. Returns the kernel names wrapped by this call.
+ */
+export function registerWebGPUKernelWrappers(): string[] {
+  if (tf.getBackend() !== 'webgpu') return [];
+  const wrapped: string[] = [];
+  for (const [kernelName, wrap] of Object.entries(WEBGPU_KERNEL_WRAPPERS)) {
+    const stock = tf.getKernel(kernelName, 'webgpu');
+    if (!stock || ours.has(stock.kernelFunc)) continue;
+    const kernelFunc = wrap(stock.kernelFunc);
+    ours.add(kernelFunc);
+    tf.unregisterKernel(kernelName, 'webgpu');
+    tf.registerKernel({ ...stock, kernelFunc });
+    wrapped.push(kernelName);
+  }
+  return wrapped;
+}
+
+/** Everything the active backend needs for training (wasm, cpu or webgpu; other backends are left as they are). */
 export function registerTrainingKernels(): string[] {
-  return [...registerWasmGradientKernels(), ...registerCpuKernelFixes()];
+  return [...registerWasmGradientKernels(), ...registerCpuKernelFixes(), ...registerWebGPUKernelWrappers()];
 }
