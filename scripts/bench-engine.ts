@@ -75,3 +75,14 @@ const webgpuArgs = [
 ];
 const webgpu = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'bench-webgpu.ts'), ...webgpuArgs], { stdio: 'inherit', timeout: 3600 * 1000 });
 if (webgpu.status !== 0) console.log(`  bench-webgpu failed (${webgpu.status ?? webgpu.signal})`);
+
+if (!quick && !process.argv.includes('--webgpu-software')) {
+  // The app's plan on WebGPU: every weight resident on the GPU (models/README.md). Needs ~7 GiB of GPU memory.
+  console.log('\nFull SD1.5 Leffa on WebGPU (1.80 B parameters, random weights, resident), a hardware adapter only');
+  for (const [H, W] of [[512, 384], [1024, 768]] as const) {
+    const r = run(['webgpu', '1', 'sd15-full', String(H), String(W), 'resident', 'hardware-only'], 1800);
+    if (!r) continue;
+    if (r.skipped) { console.log(`  skipped: ${r.skipped}`); break; }
+    console.log(`  ${W}x${H}: UNet pair ${r.ms.toFixed(0)} ms (first ${r.pairMsFirst.toFixed(0)} ms, with shader compilation), VAE encode ${r.vaeEncodeMs.toFixed(0)} ms, decode ${r.vaeDecodeMs.toFixed(0)} ms, 2-step try-on ${(r.pipeline2Ms / 1000).toFixed(2)} s`);
+  }
+}

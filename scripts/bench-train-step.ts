@@ -2,22 +2,32 @@
 // Leffa loss + backward w.r.t. every UNet parameter; no optimizer), per backend, with gradient
 // checkpointing on and off, and the step's peak tensor memory.
 //
-// Usage: node --import tsx scripts/bench-train-step.ts [--quick] [--runs 3]
+// Usage: node --import tsx scripts/bench-train-step.ts [--quick] [--runs 3] [--models tiny,mid]
+//          [--backends wasm:1,wasm:8,cpu:1,webgpu:0,tensorflow:0] [--modes checkpoint,plain]
+//          [--webgpu-software] [--json FILE] [--case-timeout SECONDS]
 //   models: `tiny` = the leffa-tiny fixture (SD1.5-shaped, 1.4 M parameters) at 64x48, batch 2
 //           `mid`  = SD1.5 layout at 1/5 width (channels 64/128/256/256, 2 resnets per level, 8 heads,
 //                    random weights, 37 M UNet parameters) at 256x128 (latent 32x16), batch 2. (At 256x192
 //                    a step without checkpointing outgrows the 4 GiB wasm heap.)
-//   backends: wasm 1 thread, wasm 2 threads (threaded build), cpu (mid: one checkpointed step only, it is
-//   slow). Each case runs in its own process (one backend and thread count per process).
+//   backends (backend:threads; threads only matter for wasm, which clamps them to 8): default wasm 1
+//   thread, wasm min(cores, 8) threads (threaded build), cpu (mid: one checkpointed step only, it is
+//   slow), webgpu (a real GPU adapter only; with --webgpu-software also a software adapter such as
+//   SwiftShader, labelled as such), tensorflow (@tensorflow/tfjs-node-gpu or tfjs-node, when one loads).
+//   A backend that cannot start is reported as skipped, with the reason. Each case runs in its own
+//   process (one backend and thread count per process), killed after --case-timeout seconds (default 1800).
+//   --json FILE: every case's result (rewritten after each case, so a run cut short keeps what finished).
+//   At the end: per model, the fastest backend and how many times slower each other one is.
 //   --profile <model> <backend> <threads>: one case in this process, with the 20 most expensive kernels.
 // Memory: "peak" = the most bytes of distinct tensor buffers alive at once during the step, above the
 // start (checkpointing.ts measurePeakBuffers; tf.memory() counts a shared buffer once per view); "heap" =
-// the wasm heap's size after the step (it only grows: the high-water mark of the process so far).
+// the wasm heap's size after the step (it only grows: the high-water mark of the process so far), or for
+// webgpu the GPU buffers allocated (including tfjs's reuse pool).
 // The step's timesteps are [100, 300], so the Leffa loss is computed (both samples below θ = 500).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 
 const here = import.meta.dirname;
 const root = join(here, '..');
@@ -28,21 +38,41 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
 }
 const RUNS = Number(arg('--runs', '3'));
+const MODES = arg('--modes', 'checkpoint,plain').split(',').map((m) => m.trim()).filter(Boolean);
+const ALLOW_SOFTWARE = process.argv.includes('--webgpu-software');
 
 interface CaseResult {
   backend: string;
   threads: number;
+  /** webgpu: the adapter's name, and whether it is a software one (SwiftShader & co). */
+  adapter?: string;
+  software?: boolean;
+  /** tensorflow: the package that provides it. */
+  package?: string;
   params: number;
   trainable: number;
   ms: Record<string, number>; // best ms per step, by checkpoint mode
   peakMiB: Record<string, number>;
   heapMiB: Record<string, number>;
   firstMs: number;
+  /** The first step's total loss and the sum of its last gradient: equal inputs on every backend, so these
+   *  should agree across backends (a wrong kernel shows here). */
+  loss?: number;
+  lastGradSum?: number;
 }
 
 // ------------------------------------------------------------------------------------------ one case
 
-async function runCase(model: string, backend: string, threads: number, profile: boolean): Promise<CaseResult> {
+/** A case that did not run: its backend could not start here (or, webgpu, only on a software adapter). */
+interface Skipped {
+  skipped: string;
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
+
+async function runCase(model: string, backend: string, threads: number, profile: boolean): Promise<CaseResult | Skipped> {
   const tf = await import('../models/tf.ts');
   const { initBackend, shutdownBackend } = await import('../models/backend/index.ts');
   const { openCheckpoint } = await import('../models/io/index.ts');
@@ -57,7 +87,22 @@ async function runCase(model: string, backend: string, threads: number, profile:
   const { memoryReport } = await import('../models/backend/index.ts');
   type Tensor4D = import('../models/tf.ts').Tensor4D;
 
-  const info = await initBackend({ backend: backend as 'wasm' | 'cpu', threads, log: () => {} });
+  const { currentRuntime } = await import('../models/backend/webgpu-device.ts');
+  type Requested = import('../models/backend/index.ts').RequestedBackend;
+
+  let info: import('../models/backend/index.ts').BackendInfo;
+  try {
+    info = await initBackend({ backend: backend as Requested, threads, log: () => {} });
+  } catch (err) {
+    return { skipped: firstLine(err) };
+  }
+  // Forced webgpu (backend 'webgpu') takes a software adapter, and sets up SwiftShader when there is no
+  // adapter at all: measure that only when asked to (it is ~100x slower than wasm, not a GPU timing).
+  const rt = info.name === 'webgpu' ? currentRuntime() : undefined;
+  if (rt?.summary.software && !ALLOW_SOFTWARE) {
+    shutdownBackend();
+    return { skipped: `only a software adapter, ${rt.summary.name}; --webgpu-software measures it` };
+  }
   registerTrainingKernels();
   let H: number, W: number;
   let lm: { model: InstanceType<typeof LeffaModel>; params: import('../models/nn/params.ts').ParamStore & { dispose(): void } };
@@ -87,16 +132,37 @@ async function runCase(model: string, backend: string, threads: number, profile:
     noise: { vaeImage: r([B, H / 8, W / 8, 4], 6), vaeMasked: r([B, H / 8, W / 8, 4], 7), vaeCloth: r([B, H / 8, W / 8, 4], 8), diffusion: r([B, H / 8, W / 8, 4], 9) },
   }));
   const full = { ...batch, timesteps: [100, 300] };
+  const sumOf = (t: import('../models/tf.ts').Tensor) => Array.from(t.dataSync() as Float32Array).reduce((a, b) => a + b, 0);
   const step = (checkpoint: boolean) => {
     const g = trainingGradients(lm.model, store, lm.params, full, store.variables, { checkpoint });
-    g.outputs.lossTotal.dataSync(); // also waits for the gradients: everything ran synchronously before
+    const loss = g.outputs.lossTotal.dataSync()[0]; // wasm/cpu: also waits for the gradients, everything ran synchronously before
+    // webgpu (and tensorflow) queue work: also read the last gradient computed (a small one), so the
+    // whole backward pass is inside the timing.
+    const last = [...g.grads.values()].pop();
+    const lastSum = last && info.name !== 'wasm' && info.name !== 'cpu' ? sumOf(last) : undefined;
+    if (out.loss === undefined) {
+      out.loss = loss;
+      out.lastGradSum = lastSum ?? (last ? sumOf(last) : undefined);
+    }
     disposeGradients(g);
   };
-  const out: CaseResult = { backend: info.name, threads: info.threads ?? 1, params: count(() => true), trainable: count(trainUNets), ms: {}, peakMiB: {}, heapMiB: {}, firstMs: 0 };
+  const out: CaseResult = {
+    backend: info.name,
+    threads: info.threads ?? 1,
+    ...(rt && { adapter: rt.summary.name, software: rt.summary.software }),
+    ...(info.name === 'tensorflow' && { package: info.package }),
+    params: count(() => true),
+    trainable: count(trainUNets),
+    ms: {},
+    peakMiB: {},
+    heapMiB: {},
+    firstMs: 0,
+  };
   const slow = backend === 'cpu' && model !== 'tiny';
   const MiB = 2 ** 20;
   // Checkpointed first: the heap only grows, so its size after each mode is that mode's high-water mark.
-  for (const ck of slow ? [true] : [true, false]) {
+  const modes = (slow ? [true] : [true, false]).filter((ck) => MODES.includes(ck ? 'checkpoint' : 'plain'));
+  for (const ck of modes) {
     const key = ck ? 'checkpoint' : 'plain';
     let best = Infinity;
     for (let i = 0; i < (slow ? 1 : 1 + (model === 'tiny' ? RUNS : Math.min(RUNS, 2))); i++) {
@@ -107,8 +173,9 @@ async function runCase(model: string, backend: string, threads: number, profile:
       if (i > 0 || slow) best = Math.min(best, ms);
       out.peakMiB[key] = Math.max(out.peakMiB[key] ?? 0, peakBytes / MiB);
     }
-    out.ms[key] = best;
-    out.heapMiB[key] = (memoryReport().wasmHeapBytes ?? 0) / MiB;
+    if (Number.isFinite(best)) out.ms[key] = best; // --runs 0: the first step only (firstMs)
+    const mem = memoryReport();
+    out.heapMiB[key] = (mem.wasmHeapBytes ?? mem.webgpu?.gpuBytesAllocated ?? 0) / MiB;
     if (profile) {
       const prof = await tf.profile(() => step(ck));
       const byKernel = new Map<string, { ms: number; n: number }>();
@@ -132,32 +199,108 @@ async function runCase(model: string, backend: string, threads: number, profile:
 
 // ------------------------------------------------------------------------------------------- driver
 
+interface CaseRecord {
+  model: string;
+  /** As asked for: `wasm:8`, `webgpu:0`, ... */
+  spec: string;
+  result?: CaseResult;
+  skipped?: string;
+  failed?: string;
+  wallMs: number;
+}
+
+/** `wasm:8` → ['wasm', 8]; a backend without threads gets 1 (wasm: min(cores, 8)). */
+function parseSpec(spec: string): [string, number] {
+  const [b, t] = spec.trim().split(':');
+  const threads = t === undefined || t === '' ? (b === 'wasm' ? Math.min(availableParallelism(), 8) : 1) : Number(t);
+  if (!b || !Number.isInteger(threads) || threads < 0) throw new Error(`--backends: '${spec}' is not backend:threads`);
+  return [b, Math.max(1, threads)];
+}
+
+function label(model: string): string {
+  return model === 'tiny' ? 'tiny (64x48)' : model === 'mid' ? 'mid (256x128)' : model;
+}
+
+function backendLabel(r: CaseResult): string {
+  if (r.backend === 'webgpu') return `webgpu${r.software ? ' (SOFTWARE)' : ''}`;
+  return r.backend === 'wasm' ? `wasmx${r.threads}` : r.backend;
+}
+
 if (process.argv.includes('--case') || process.argv.includes('--profile')) {
   const i = Math.max(process.argv.indexOf('--case'), process.argv.indexOf('--profile'));
   const [model, backend, threads] = process.argv.slice(i + 1, i + 4);
   const res = await runCase(model!, backend!, Number(threads), process.argv.includes('--profile'));
   console.log(JSON.stringify(res));
+  // Dawn (webgpu) and native TensorFlow can keep the process alive after the backend is shut down.
+  process.exit(0);
 } else {
   const quick = process.argv.includes('--quick');
-  const backends: [string, number][] = [['wasm', 1], ['wasm', 2], ['cpu', 1]];
-  const models = quick ? ['tiny'] : ['tiny', 'mid'];
-  console.log(`training step (forward + backward w.r.t. all UNet parameters, batch 2), best of ${RUNS}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log('model'.padEnd(16) + 'backend'.padEnd(9) + 'params'.padStart(9) + '| checkpointed: ms/step'.padStart(23) + 'peak MiB'.padStart(9) + 'heap MiB'.padStart(9) + ' | plain: ms/step'.padStart(16) + 'peak MiB'.padStart(9) + 'heap MiB'.padStart(9) + ' | first step ms'.padStart(16));
+  const defaultBackends = ['wasm:1', `wasm:${Math.min(availableParallelism(), 8)}`, 'cpu:1', 'webgpu:0', 'tensorflow:0'];
+  const backends = arg('--backends', [...new Set(defaultBackends)].join(',')).split(',').filter((x) => x.trim()).map(parseSpec);
+  const models = arg('--models', quick ? 'tiny' : 'tiny,mid').split(',').map((m) => m.trim()).filter(Boolean);
+  for (const m of models) if (m !== 'tiny' && m !== 'mid') throw new Error(`--models: unknown model '${m}' (tiny | mid)`);
+  const jsonFile = arg('--json', '');
+  const caseTimeoutMs = Number(arg('--case-timeout', '1800')) * 1000;
+  const records: CaseRecord[] = [];
+  const save = () => {
+    if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ runs: RUNS, modes: MODES, cores: availableParallelism(), cases: records }, null, 2) + '\n');
+  };
+  console.log(`training step (forward + backward w.r.t. all UNet parameters, batch 2), best of ${RUNS}; ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log('model'.padEnd(16) + 'backend'.padEnd(18) + 'params'.padStart(9) + '| checkpointed: ms/step'.padStart(23) + 'peak MiB'.padStart(9) + 'heap MiB'.padStart(9) + ' | plain: ms/step'.padStart(16) + 'peak MiB'.padStart(9) + 'heap MiB'.padStart(9) + ' | first step ms'.padStart(16) + '  wall s' + '  loss (first step)');
   for (const model of models) {
     for (const [b, t] of backends) {
-      const res = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--case', model, b, String(t), '--runs', String(RUNS)], { encoding: 'utf8', timeout: 1800_000, maxBuffer: 1 << 24, cwd: root });
-      const line = res.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-      const label = model === 'tiny' ? 'tiny (64x48)' : 'mid (256x128)';
-      if (res.status !== 0 || !line) {
-        console.log(`${label.padEnd(16)}${`${b}x${t}`.padEnd(9)} failed (${res.status ?? res.signal}): ${res.stderr.split('\n').filter((l) => /Error/.test(l)).slice(0, 2).join(' ').slice(0, 300)}`);
-        continue;
+      const spec = `${b}:${t}`;
+      const t0 = performance.now();
+      const childArgs = ['--import', 'tsx', import.meta.filename, '--case', model, b, String(t), '--runs', String(RUNS), '--modes', MODES.join(',')];
+      if (ALLOW_SOFTWARE) childArgs.push('--webgpu-software');
+      const res = spawnSync(process.execPath, childArgs, { encoding: 'utf8', timeout: caseTimeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 24, cwd: root });
+      const wallMs = performance.now() - t0;
+      const wall = `${(wallMs / 1000).toFixed(0)}`.padStart(8);
+      const line = (res.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      const parsed = line ? (JSON.parse(line) as CaseResult | Skipped) : undefined;
+      if (parsed && 'skipped' in parsed) {
+        console.log(`${label(model).padEnd(16)}${b}: ${b === 'webgpu' && !ALLOW_SOFTWARE && /software|adapter/.test(parsed.skipped) ? 'no hardware adapter, ' : ''}skipped (${parsed.skipped})`);
+        records.push({ model, spec, skipped: parsed.skipped, wallMs });
+      } else if (res.status !== 0 || !parsed) {
+        const why = res.error && /ETIMEDOUT/.test(String(res.error))
+          ? `timed out after ${caseTimeoutMs / 1000} s`
+          : (res.stderr ?? '').split('\n').filter((l) => /Error|error:/.test(l)).slice(0, 3).join(' ').slice(0, 400);
+        console.log(`${label(model).padEnd(16)}${spec.padEnd(18)} failed (${res.status ?? res.signal}): ${why}`);
+        records.push({ model, spec, failed: `${res.status ?? res.signal}: ${why}`, wallMs });
+      } else {
+        const r = parsed;
+        const f = (v: number | null | undefined) => (v == null || !Number.isFinite(v) ? '-' : v.toFixed(0));
+        const heap = (v: number | null | undefined) => (r.backend === 'wasm' || r.backend === 'webgpu' ? f(v) : '-');
+        console.log(label(model).padEnd(16) + backendLabel(r).padEnd(18) + `${(r.params / 1e6).toFixed(1)} M`.padStart(9)
+          + f(r.ms.checkpoint).padStart(23) + f(r.peakMiB.checkpoint).padStart(9) + heap(r.heapMiB.checkpoint).padStart(9)
+          + f(r.ms.plain).padStart(16) + f(r.peakMiB.plain).padStart(9) + heap(r.heapMiB.plain).padStart(9)
+          + f(r.firstMs).padStart(16) + wall + `  ${r.loss?.toPrecision(7) ?? '-'}`);
+        if (r.adapter) console.log(`${''.padEnd(16)}  adapter: ${r.adapter}${r.software ? ' (SOFTWARE adapter: CPU emulation, not a GPU timing)' : ''}`);
+        records.push({ model, spec, result: r, wallMs });
       }
-      const r = JSON.parse(line) as CaseResult;
-      const f = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(0));
-      console.log(label.padEnd(16) + `${r.backend}x${r.threads}`.padEnd(9) + `${(r.params / 1e6).toFixed(1)} M`.padStart(9)
-        + f(r.ms.checkpoint).padStart(23) + f(r.peakMiB.checkpoint).padStart(9) + (r.backend === 'wasm' ? f(r.heapMiB.checkpoint) : '-').padStart(9)
-        + f(r.ms.plain).padStart(16) + f(r.peakMiB.plain).padStart(9) + (r.backend === 'wasm' ? f(r.heapMiB.plain) : '-').padStart(9)
-        + f(r.firstMs).padStart(16));
+      save();
     }
   }
+
+  // Per model and checkpoint mode: the fastest backend, and every other one as a multiple of it.
+  console.log('\nfastest backend per model (ms/step; xN = N times slower than the fastest):');
+  for (const model of models) {
+    for (const mode of MODES) {
+      const done = records.filter((r) => r.model === model && r.result?.ms[mode] !== undefined && Number.isFinite(r.result.ms[mode]));
+      if (done.length === 0) continue;
+      done.sort((a, b) => a.result!.ms[mode]! - b.result!.ms[mode]!);
+      const best = done[0]!.result!.ms[mode]!;
+      const rest = done.slice(1).map((r) => `${backendLabel(r.result!)} ${r.result!.ms[mode]!.toFixed(0)} ms x${(r.result!.ms[mode]! / best).toFixed(2)}`);
+      console.log(`  ${label(model).padEnd(14)} ${mode.padEnd(10)} fastest: ${backendLabel(done[0]!.result!)} ${best.toFixed(0)} ms${rest.length ? `; ${rest.join(', ')}` : ''}`);
+    }
+  }
+  // Same inputs and weights on every backend: the first step's loss should agree (float32 rounding aside).
+  for (const model of models) {
+    const done = records.filter((r) => r.model === model && r.result?.loss !== undefined);
+    if (done.length < 2) continue;
+    const ref = done[0]!.result!;
+    const diffs = done.slice(1).map((r) => `${backendLabel(r.result!)} ${(Math.abs(r.result!.loss! - ref.loss!) / Math.max(1e-12, Math.abs(ref.loss!))).toExponential(1)}`);
+    console.log(`  ${label(model).padEnd(14)} loss vs ${backendLabel(ref)} (relative difference): ${diffs.join(', ')}`);
+  }
+  if (jsonFile) console.log(`results: ${jsonFile}`);
 }

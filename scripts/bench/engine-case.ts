@@ -1,7 +1,8 @@
 // One benchmark case of `npm run bench:engine`, in its own process (a process can initialise only one
 // wasm build and thread count). Prints one JSON line on stdout.
 //   engine-case.ts <backend> <threads> tiny <fixture-set>
-//   engine-case.ts <backend> <threads> sd15-full <H> <W>
+//   engine-case.ts <backend> <threads> sd15-full <H> <W> [resident] [hardware-only]   (default: host-placed weights;
+//                  hardware-only: a software WebGPU adapter prints {skipped} instead)
 //   engine-case.ts <backend> <threads> attention <Nq> <Nk> <heads> <d> <maxScoreElements|all>
 import { join } from 'node:path';
 import * as tf from '../../models/tf.ts';
@@ -15,14 +16,20 @@ import { parseVAEConfig } from '../../models/config/vae-config.ts';
 import { multiHeadAttention } from '../../models/nn/attention.ts';
 import type { ParamStore } from '../../models/nn/params.ts';
 import { randomHostParams } from '../../models/nn/host-params.ts';
+import { MapParamStore } from '../../models/nn/params.ts';
 import { leffaSample } from '../../models/pipelines/leffa-pipeline.ts';
 import { seededNoise } from '../../models/pipelines/noise.ts';
 import { makeScheduler } from '../../models/pipelines/tryon.ts';
 import { readFileSync } from 'node:fs';
+import { currentRuntime } from '../../models/backend/webgpu-device.ts';
 
 const [backend, threads, kind, ...rest] = process.argv.slice(2);
 const shared = process.env.LEFFA_SHARED ?? join(import.meta.dirname, '..', '..', '..', 'shared');
 const info = await initBackend({ backend: backend as RequestedBackend, threads: Number(threads), log: () => {} });
+if (info.name === 'webgpu' && currentRuntime()?.summary.software && rest.includes('hardware-only')) {
+  console.log(JSON.stringify({ skipped: `software adapter (${currentRuntime()!.summary.name})` }));
+  process.exit(0);
+}
 
 async function unetPair(model: LeffaModel, p: ParamStore, h: number, w: number, reps: number) {
   const ref = tf.randomNormal([2, h, w, 4], 0, 1, 'float32', 1) as tf.Tensor4D;
@@ -58,7 +65,13 @@ if (kind === 'tiny') {
   const man = JSON.parse(readFileSync(join(shared, 'fixtures', 'sd15-manifest.json'), 'utf8'));
   const model = new LeffaModel({ arch: 'sd15', unet: parseUNetConfig(man.configs.unet), vae: parseVAEConfig(man.configs.vae), scheduler: man.configs.scheduler });
   const t0 = performance.now();
-  const params = randomHostParams(model.params().filter(LeffaModel.isUsed), 7);
+  const host = randomHostParams(model.params().filter(LeffaModel.isUsed), 7);
+  // resident: every weight uploaded once, as the app does on WebGPU and tfjs-node (models/README.md)
+  const resident = rest.includes('resident');
+  const params: ParamStore & { dispose(): void } = resident
+    ? (() => { const m = new MapParamStore(new Map([...host.data.keys()].map((k) => [k, host.get(k)])), 'sd15 resident'); host.dispose(); return m; })()
+    : host;
+  out.placement = resident ? 'resident' : 'host';
   out.initMs = performance.now() - t0;
   out.params = model.params().reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
   out.size = `${W}x${H}`;
@@ -78,7 +91,7 @@ if (kind === 'tiny') {
   out.vaeEncodeMs = timed(() => { const post = model.vae.encode(params, img); post.mean.dataSync(); tf.dispose([post.mean, post.logvar, post.std]); });
   const z = tf.randomNormal([1, H / 8, W / 8, 4], 0, 1, 'float32', 4) as tf.Tensor4D;
   out.vaeDecodeMs = timed(() => { const d = model.vae.decode(params, z); d.dataSync(); d.dispose(); });
-  const m = { model, params, placement: 'host' as const, precision: 'fp32' as const, dispose: () => params.dispose() };
+  const m = { model, params, placement: resident ? 'resident' as const : 'host' as const, precision: 'fp32' as const, dispose: () => params.dispose() };
   const x = tf.tidy(() => ({ srcImage: img.clone(), refImage: img.clone(), mask: tf.ones([1, H, W, 1]) as tf.Tensor4D, densepose: img.clone() }));
   const stepMs: number[] = [];
   const s0 = performance.now();
