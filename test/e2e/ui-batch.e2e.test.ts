@@ -14,12 +14,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { createHost } from '../../main/api/create-api.ts';
-import type { Result } from '../../preload/contract.ts';
 import { fixturesDir } from '../helpers/fixtures.ts';
 import { idleEngine } from '../main/api-helpers.ts';
 import {
-  importGarments, importModelPhotos, launch, makePhotos, openPage, paintMaskAndDensepose, shot, startServe, until, type Served, type TestPhotos,
+  importGarments, importModelPhotos, importTinyCheckpoint, launch, makePhotos, paintMaskAndDensepose, pickBatch, prepareProject, serveProject, shot, until, type Served, type TestPhotos,
 } from './ui-harness.ts';
 
 const tiny = join(fixturesDir, 'leffa-tiny');
@@ -30,37 +28,12 @@ let photos: TestPhotos;
 let page: Page;
 let problems: () => string[];
 
-/** Creates the project in `dataDir` with the tiny checkpoint and its base configs; returns its folder. */
-async function prepareProject(dataDir: string): Promise<string> {
-  const host = createHost({
-    name: 'Leffa Studio', version: '0.0.0-test', mode: 'electron', engine: idleEngine, dataDir, blobUrl: (h) => `/blob/${h}`,
-    log: () => {}, allowDroppedPaths: true,
-  });
-  const ok = async <T>(channel: string, request: unknown): Promise<T> => {
-    const r = (await host.dispatch(channel, request)) as Result<T>;
-    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-    return r.value;
-  };
-  try {
-    const project = await ok<{ path: string }>('project:create', { name: 'Batch run' });
-    await ok('checkpoints:import', {
-      file: (await host.files.grantPath(join(tiny, 'weights.safetensors'))).id,
-      base: (await host.files.grantPath(join(tiny, 'base', 'tiny-stable-diffusion-inpainting'))).id,
-      name: 'Leffa tiny', kind: 'try-on-HD', architecture: 'sd15', licence: 'MIT', commercialUse: true, source: 'test fixture',
-    });
-    return project.path;
-  } finally {
-    await host.close();
-  }
-}
-
 before(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'leffa-ui-batch-'));
-  const [projectDir, b, p] = await Promise.all([prepareProject(dataDir), launch(), makePhotos()]);
+  const [projectDir, b, p] = await Promise.all([prepareProject(dataDir, 'Batch run', idleEngine, (api) => importTinyCheckpoint(api)), launch(), makePhotos()]);
   browser = b;
   photos = p;
-  served = await startServe(['--project', projectDir, '--backend', 'wasm'], dataDir);
-  ({ page, problems } = await openPage(browser, `${served.url.replace(/\/\?/, '/?')}`));
+  ({ served, page, problems } = await serveProject(browser, projectDir, dataDir));
   // The browser uploads files one by one; weights need ?kind=checkpoint, which api.ts does not
   // send yet: add it here so the UI path can be tested (a no-op once api.ts sends it).
   await page.route('**/upload?**', (route) => {
@@ -105,13 +78,7 @@ test('the checkpoint imports from its file with licence and commercial-use flag,
 });
 
 test('a 2×2×1 batch is planned, queued and runs to completion with live progress, without long tasks', { timeout: 120_000 }, async () => {
-  await page.getByTestId('nav-batch').click();
-  await page.getByTestId('batch-garments-all').click();
-  await page.getByTestId('batch-model').first().click();
-  await page.getByTestId('batch-model').nth(1).click();
-  await page.getByTestId('seed-count').fill('1');
-  await page.getByTestId('batch-steps').fill(String(STEPS));
-  await page.getByTestId('batch-cells').filter({ hasText: /^4$/ }).waitFor();
+  await pickBatch(page, STEPS, 4);
   await page.getByTestId('batch-new').filter({ hasText: /^4$/ }).waitFor();
   assert.match(await page.getByTestId('batch-skipped').innerText(), /^0 skipped/);
   await shot(page, '12-batch-builder');

@@ -9,12 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { EngineSupervisor } from '../../main/engine-host/supervisor.ts';
-import { assetsDir } from '../helpers/fixtures.ts';
-import { garmentPng, waitFor } from '../main/api-helpers.ts';
-import { apiHost, boxMaskBase64, importTinyCheckpoint, keepShot, launch, openPage, startServe, until, type Served } from './ui-harness.ts';
+import { keepShot, launch, prepareResultsProject, serveProject, until, type Served } from './ui-harness.ts';
 
 const STEPS = 4;
 const UP = 'up_blocks.1.attentions.0.transformer_blocks.0.attn1';
@@ -29,40 +25,16 @@ const progress: ProgressSeen[] = [];
 
 const keep = (name: string) => keepShot(page, name);
 
-/** A project with one garment, one model photo (mask + DensePose) and one result made by the real engine. */
-async function prepareProject(dataDir: string): Promise<string> {
-  const engine = new EngineSupervisor({ workerData: { backend: 'wasm', threads: 1 }, log: () => {} });
-  const api = apiHost(dataDir, engine);
-  const { host, ok, grant } = api;
-  try {
-    const project = await ok<{ path: string }>('project:create', { name: 'Explain run' });
-    await importTinyCheckpoint(api);
-    const { photos } = await ok<{ photos: { id: number; width: number; height: number }[] }>('models:import', { items: [{ file: await grant(join(assetsDir, 'people', 'astronaut.png')) }] });
-    const p = photos[0]!;
-    await ok('masks:save', { modelPhotoId: p.id, category: 'upper_body', pngBase64: await boxMaskBase64(p.width, p.height) });
-    const dp = join(work, 'dp.png');
-    await sharp({ create: { width: p.width, height: p.height, channels: 3, background: { r: 200, g: 180, b: 60 } } }).png().toFile(dp);
-    await ok('densepose:import', { modelPhotoId: p.id, file: await grant(dp), format: 'HD-parula' });
-    const { garments } = await ok<{ garments: { garment: { id: number } }[] }>('garments:import', {
-      items: [{ sku: 'TS-001', name: 'Logo tee', category: 'upper_body', photos: [{ file: await grant(await garmentPng(work, 't-shirt_02')), type: 'flat-lay' }] }],
-    });
-    const batch = await ok<{ created: number }>('batches:enqueue', { garmentIds: [garments[0]!.garment.id], modelPhotoIds: [p.id], seeds: [5], settings: [{ steps: STEPS }] });
-    assert.equal(batch.created, 1);
-    await waitFor(() => host.queue.state().counts.succeeded === 1, 60_000, 'the result');
-    return project.path;
-  } finally {
-    await api.close();
-    await engine.close();
-  }
-}
-
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'leffa-ui-explain-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'leffa-ui-explain-data-'));
-  const [projectDir, b] = await Promise.all([prepareProject(dataDir), launch()]);
+  // A project with one garment, one model photo (mask + DensePose: a flat colour) and one result made by the real engine.
+  const [projectDir, b] = await Promise.all([prepareResultsProject(dataDir, {
+    name: 'Explain run', work, densepose: (w, h) => Buffer.alloc(w * h * 3).fill(Buffer.from([200, 180, 60])),
+    garments: [{ sku: 'TS-001', name: 'Logo tee', asset: 't-shirt_02' }], seeds: [5], steps: STEPS, what: 'the result', timeoutMs: 60_000,
+  }), launch()]);
   browser = b;
-  served = await startServe(['--project', projectDir, '--backend', 'wasm'], dataDir);
-  ({ page, problems } = await openPage(browser, served.url));
+  ({ served, page, problems } = await serveProject(browser, projectDir, dataDir));
   // Every explain:progress event the page receives, to tell an engine run from a stored explanation.
   page.on('websocket', (ws) => ws.on('framereceived', (f) => {
     if (typeof f.payload === 'string' && f.payload.includes('"explain:progress"')) progress.push(JSON.parse(f.payload).payload as ProgressSeen);

@@ -6,25 +6,23 @@
 // with the model release that covers each image. A second run with the same names is suffixed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { createHost } from '../../main/api/create-api.ts';
 import { EngineSupervisor } from '../../main/engine-host/supervisor.ts';
 import { DIGITAL_SOURCE_TYPES, readProvenance, readXmpProperty, verifyC2pa } from '../../models/provenance/index.ts';
 import { RandomAccessFile } from '../../models/io/file-reader.ts';
 import { ZipArchive } from '../../models/io/zip-reader.ts';
 import { NS } from '../../models/provenance/xmp-namespaces.ts';
 import { GENERATOR_NAME } from '../../models/version.ts';
-import type { ExportManifestRow, Result } from '../../preload/contract.ts';
-import { assetsDir, fixturesDir, repoRoot } from '../helpers/fixtures.ts';
+import type { ExportManifestRow } from '../../preload/contract.ts';
+import { assetsDir } from '../helpers/fixtures.ts';
 import { garmentPng, solidPng, waitFor } from '../main/api-helpers.ts';
 import { makeTestPki } from '../models/provenance/test-certs.ts';
-import { SHOTS, launch, openPage, shot, startServe, until, type Served } from './ui-harness.ts';
+import { apiHost, importTinyCheckpoint, keepShot, launch, openPage, startServe, until, type Served } from './ui-harness.ts';
 
-const tiny = join(fixturesDir, 'leffa-tiny');
 let served: Served;
 let browser: Browser;
 let page: Page;
@@ -32,25 +30,15 @@ let problems: () => string[];
 let projectDir: string;
 let resultIds: number[];
 
-/** Saves the screenshot under test-results/ui and test/screenshots. */
-async function snap(name: string): Promise<void> {
-  await shot(page, name);
-  mkdirSync(join(repoRoot, 'test', 'screenshots'), { recursive: true });
-  copyFileSync(join(SHOTS, `${name}.png`), join(repoRoot, 'test', 'screenshots', `${name}.png`));
-}
+const snap = (name: string) => keepShot(page, name);
 
 /** A project with a finished 2-cell batch of the tiny model, both results approved, the model photo released. */
 async function prepareProject(dataDir: string): Promise<{ dir: string; resultIds: number[] }> {
   const engine = new EngineSupervisor({ workerData: { backend: 'wasm', threads: 1 }, log: () => {} });
   const events: { event: string; payload: unknown }[] = [];
-  const host = createHost({ name: 'Leffa Studio', version: '0.0.0-test', mode: 'electron', engine, dataDir, blobUrl: (h) => `/blob/${h}`, log: () => {}, progressIntervalMs: 0, previewEveryMs: 0 });
+  const api = apiHost(dataDir, engine, { progressIntervalMs: 0 });
+  const { host, ok, grant } = api;
   host.events.subscribe((event, payload) => events.push({ event, payload }));
-  const ok = async <T>(channel: string, request: unknown): Promise<T> => {
-    const r = (await host.dispatch(channel, request)) as Result<T>;
-    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-    return r.value;
-  };
-  const grant = async (p: string) => (await host.files.grantPath(p)).id;
   const tmp = mkdtempSync(join(tmpdir(), 'leffa-ui-export-in-'));
   try {
     const project = await ok<{ path: string }>('project:create', { name: 'Export run' });
@@ -63,10 +51,7 @@ async function prepareProject(dataDir: string): Promise<{ dir: string; resultIds
         { sku: 'TS-002', name: 'Striped tee', category: 'upper_body', colourway: 'Red', photos: [{ file: await grant(shirts[1]!), type: 'flat-lay', view: 'front' }] },
       ],
     });
-    await ok('checkpoints:import', {
-      file: await grant(join(tiny, 'weights.safetensors')), base: await grant(join(tiny, 'base', 'tiny-stable-diffusion-inpainting')),
-      name: 'Leffa tiny', kind: 'try-on-HD', architecture: 'sd15', licence: 'MIT', commercialUse: true,
-    });
+    await importTinyCheckpoint(api, null);
     await ok('masks:save', { modelPhotoId: photo.id, category: 'upper_body', pngBase64: (await solidPng(photo.width, photo.height, 255)).toString('base64') });
     writeFileSync(join(tmp, 'dp.png'), await solidPng(photo.width, photo.height, 30, 3));
     await ok('densepose:import', { modelPhotoId: photo.id, file: await grant(join(tmp, 'dp.png')), format: 'HD-parula' });
@@ -78,7 +63,7 @@ async function prepareProject(dataDir: string): Promise<{ dir: string; resultIds
     await p.releases.add({ modelPhotoId: photo.id, subject: 'Ava Model', consentDate: '2020-01-01', channels: ['ecommerce'], regions: ['*'], scan: await solidPng(64, 64, 200) });
     return { dir: project.path, resultIds: ids };
   } finally {
-    await host.close();
+    await api.close();
     await engine.close();
   }
 }

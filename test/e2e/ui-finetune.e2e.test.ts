@@ -15,13 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { createHost } from '../../main/api/create-api.ts';
-import type { Result } from '../../preload/contract.ts';
-import { fixturesDir, repoRoot } from '../helpers/fixtures.ts';
+import { repoRoot } from '../helpers/fixtures.ts';
 import { idleEngine } from '../main/api-helpers.ts';
-import { launch, makePhotos, openPage, startServe, until, type Served, type TestPhotos } from './ui-harness.ts';
+import { importTinyCheckpoint, launch, makePhotos, prepareProject, serveProject, until, type Served, type TestPhotos } from './ui-harness.ts';
 
-const tiny = join(fixturesDir, 'leffa-tiny');
 const SCREENSHOTS = join(repoRoot, 'test', 'screenshots');
 let served: Served;
 let browser: Browser;
@@ -36,23 +33,10 @@ async function shot(name: string, top = true): Promise<void> {
 }
 
 /** The project: the tiny checkpoint, three garments, three model photos each with a mask and DensePose. */
-async function prepareProject(dataDir: string, p: TestPhotos): Promise<string> {
-  const host = createHost({
-    name: 'Leffa Studio', version: '0.0.0-test', mode: 'electron', engine: idleEngine, dataDir, blobUrl: (h) => `/blob/${h}`,
-    log: () => {}, allowDroppedPaths: true,
-  });
-  const ok = async <T>(channel: string, request: unknown): Promise<T> => {
-    const r = (await host.dispatch(channel, request)) as Result<T>;
-    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-    return r.value;
-  };
-  const grant = async (path: string) => (await host.files.grantPath(path)).id;
-  try {
-    const project = await ok<{ path: string }>('project:create', { name: 'Finetune run' });
-    await ok('checkpoints:import', {
-      file: await grant(join(tiny, 'weights.safetensors')), base: await grant(join(tiny, 'base', 'tiny-stable-diffusion-inpainting')),
-      name: 'Leffa tiny', kind: 'try-on-HD', architecture: 'sd15', licence: 'MIT', commercialUse: true, source: 'test fixture',
-    });
+function prepareCatalogue(dataDir: string, p: TestPhotos): Promise<string> {
+  return prepareProject(dataDir, 'Finetune run', idleEngine, async (api) => {
+    const { ok, grant } = api;
+    await importTinyCheckpoint(api);
     const tees = p.garments.filter((g) => /t-shirt_0[123]/.test(g)).sort();
     await ok('garments:import', { items: await Promise.all(tees.map(async (f, i) => ({ sku: `TEE-${i + 1}`, name: `Tee ${i + 1}`, category: 'upper_body', photos: [{ file: await grant(f), type: 'flat-lay' }] }))) });
     const people = [...p.people].sort();
@@ -65,19 +49,15 @@ async function prepareProject(dataDir: string, p: TestPhotos): Promise<string> {
       await ok('masks:save', { modelPhotoId: m.id, category: 'upper_body', pngBase64: png.toString('base64') });
       await ok('densepose:import', { modelPhotoId: m.id, file: await grant(p.densepose.get(people[i]!.split('/').pop()!)!), format: 'HD-parula' });
     }
-    return project.path;
-  } finally {
-    await host.close();
-  }
+  });
 }
 
 before(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'leffa-ui-ft-'));
   photos = await makePhotos();
-  const [projectDir, b] = await Promise.all([prepareProject(dataDir, photos), launch()]);
+  const [projectDir, b] = await Promise.all([prepareCatalogue(dataDir, photos), launch()]);
   browser = b;
-  served = await startServe(['--project', projectDir, '--backend', 'wasm'], dataDir);
-  ({ page, problems } = await openPage(browser, served.url));
+  ({ served, page, problems } = await serveProject(browser, projectDir, dataDir));
 });
 
 after(async () => {

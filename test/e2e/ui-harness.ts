@@ -9,10 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createHost, type Host } from '../../main/api/create-api.ts';
+import { createHost, type CreateHostOptions, type Host } from '../../main/api/create-api.ts';
+import { EngineSupervisor } from '../../main/engine-host/supervisor.ts';
 import type { EngineLike } from '../../main/engine-host/tensor-jobs.ts';
 import type { Result } from '../../preload/contract.ts';
 import { assetsDir, fixturesDir, repoRoot } from '../helpers/fixtures.ts';
+import { garmentPng, waitFor } from '../main/api-helpers.ts';
 
 export const CHROMIUM = process.env.LEFFA_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -187,6 +189,17 @@ export async function paintMaskAndDensepose(page: Page, photoName: string, dense
   await page.getByTestId('densepose-info').filter({ hasText: 'HD-parula' }).waitFor();
 }
 
+/** On the Batch screen: picks every garment and the first two model photos, one seed of `steps` steps; waits for `cells` cells. */
+export async function pickBatch(page: Page, steps: number, cells: number): Promise<void> {
+  await page.getByTestId('nav-batch').click();
+  await page.getByTestId('batch-garments-all').click();
+  await page.getByTestId('batch-model').first().click();
+  await page.getByTestId('batch-model').nth(1).click();
+  await page.getByTestId('seed-count').fill('1');
+  await page.getByTestId('batch-steps').fill(String(steps));
+  await page.getByTestId('batch-cells').filter({ hasText: new RegExp(`^${cells}$`) }).waitFor();
+}
+
 /** Saves a screenshot under test-results/ui and copies it to test/screenshots (the reviewed set). */
 export async function keepShot(page: Page, name: string): Promise<void> {
   await shot(page, name);
@@ -203,10 +216,10 @@ export interface ApiHost {
   close(): Promise<void>;
 }
 
-export function apiHost(dataDir: string, engine: EngineLike): ApiHost {
+export function apiHost(dataDir: string, engine: EngineLike, options: Partial<CreateHostOptions> = {}): ApiHost {
   const host = createHost({
     name: 'Leffa Studio', version: '0.0.0-test', mode: 'electron', engine, dataDir, blobUrl: (h) => `/blob/${h}`,
-    log: () => {}, allowDroppedPaths: true, previewEveryMs: 0,
+    log: () => {}, allowDroppedPaths: true, previewEveryMs: 0, ...options,
   });
   return {
     host,
@@ -220,13 +233,80 @@ export function apiHost(dataDir: string, engine: EngineLike): ApiHost {
   };
 }
 
-/** Imports the tiny fixture model with its diffusers base folder (non-standard shapes) as "Leffa tiny". */
-export async function importTinyCheckpoint(api: ApiHost): Promise<void> {
+/**
+ * Imports the tiny fixture model with its diffusers base folder (non-standard shapes) as "Leffa tiny"
+ * (MIT, commercial use allowed), its source "test fixture" unless `source` is null (none recorded).
+ */
+export async function importTinyCheckpoint(api: ApiHost, source: string | null = 'test fixture'): Promise<void> {
   const tiny = join(fixturesDir, 'leffa-tiny');
   await api.ok('checkpoints:import', {
     file: await api.grant(join(tiny, 'weights.safetensors')), base: await api.grant(join(tiny, 'base', 'tiny-stable-diffusion-inpainting')),
-    name: 'Leffa tiny', kind: 'try-on-HD', architecture: 'sd15', licence: 'MIT', commercialUse: true, source: 'test fixture',
+    name: 'Leffa tiny', kind: 'try-on-HD', architecture: 'sd15', licence: 'MIT', commercialUse: true, ...(source !== null && { source }),
   });
+}
+
+/** Creates the project `name` in `dataDir` through `apiHost` on `engine`, runs `fill` on it, closes the host; returns the project's folder. */
+export async function prepareProject(dataDir: string, name: string, engine: EngineLike, fill: (api: ApiHost, dir: string) => Promise<void>): Promise<string> {
+  const api = apiHost(dataDir, engine);
+  try {
+    const project = await api.ok<{ path: string }>('project:create', { name });
+    await fill(api, project.path);
+    return project.path;
+  } finally {
+    await api.close();
+  }
+}
+
+export interface ResultsProject {
+  /** The project's name. */
+  name: string;
+  /** Where the test photos are written. */
+  work: string;
+  /** The astronaut's DensePose image (raw RGB of the photo's size). */
+  densepose: (width: number, height: number) => Buffer;
+  /** SKU, name and garment asset (test/assets garments/<asset>.svg) of each upper-body garment. */
+  garments: Array<{ sku: string; name: string; asset: string }>;
+  seeds: number[];
+  steps: number;
+  /** For the time-out message: what the batch makes. */
+  what: string;
+  timeoutMs: number;
+}
+
+/**
+ * A project whose results the real engine worker made (wasm, one thread): the tiny checkpoint, the astronaut
+ * photo with a torso box mask (upper body) and DensePose, `garments`, and one batch of every garment × the
+ * photo × `seeds` run to its results. Returns the project's folder.
+ */
+export async function prepareResultsProject(dataDir: string, spec: ResultsProject): Promise<string> {
+  const engine = new EngineSupervisor({ workerData: { backend: 'wasm', threads: 1 }, log: () => {} });
+  try {
+    return await prepareProject(dataDir, spec.name, engine, async (api) => {
+      const { host, ok, grant } = api;
+      await importTinyCheckpoint(api);
+      const { photos } = await ok<{ photos: { id: number; width: number; height: number }[] }>('models:import', { items: [{ file: await grant(join(assetsDir, 'people', 'astronaut.png')) }] });
+      const p = photos[0]!;
+      await ok('masks:save', { modelPhotoId: p.id, category: 'upper_body', pngBase64: await boxMaskBase64(p.width, p.height) });
+      const dp = join(spec.work, 'dp.png');
+      await sharp(spec.densepose(p.width, p.height), { raw: { width: p.width, height: p.height, channels: 3 } }).png().toFile(dp);
+      await ok('densepose:import', { modelPhotoId: p.id, file: await grant(dp), format: 'HD-parula' });
+      const items = [];
+      for (const g of spec.garments) items.push({ sku: g.sku, name: g.name, category: 'upper_body', photos: [{ file: await grant(await garmentPng(spec.work, g.asset)), type: 'flat-lay' }] });
+      const { garments } = await ok<{ garments: { garment: { id: number } }[] }>('garments:import', { items });
+      const cells = garments.length * spec.seeds.length;
+      const batch = await ok<{ created: number }>('batches:enqueue', { garmentIds: garments.map((g) => g.garment.id), modelPhotoIds: [p.id], seeds: spec.seeds, settings: [{ steps: spec.steps }] });
+      assert.equal(batch.created, cells);
+      await waitFor(() => host.queue.state().counts.succeeded === cells, spec.timeoutMs, spec.what);
+    });
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Starts serve on `projectDir` (wasm backend unless `extraArgs` say otherwise) and opens it in `browser`. */
+export async function serveProject(browser: Browser, projectDir: string, dataDir: string, extraArgs: string[] = ['--backend', 'wasm']): Promise<{ served: Served; page: Page; problems: () => string[] }> {
+  const served = await startServe(['--project', projectDir, ...extraArgs], dataDir);
+  return { served, ...(await openPage(browser, served.url)) };
 }
 
 /** A torso-sized box mask (white = repaint) of a photo, as the PNG base64 masks:save takes. */

@@ -13,10 +13,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { fixturesDir, repoRoot } from '../helpers/fixtures.ts';
+import { fixturesDir } from '../helpers/fixtures.ts';
 import { gitOidOf, sha256Of, startFakeHub, type FakeHub } from '../models/hub/fake-hub.ts';
 import { MODEL_CARD, TINY_WEIGHTS } from '../models/hub/hub-env.ts';
-import { SHOTS, launch, openPage, startServe, until, type Served } from './ui-harness.ts';
+import { keepShot, launch, openPage, startServe, until, type Served } from './ui-harness.ts';
 
 const HF_VARS = ['HF_HOME', 'HF_HUB_CACHE', 'HUGGINGFACE_HUB_CACHE', 'HF_ENDPOINT', 'HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_TOKEN_PATH', 'HF_HUB_OFFLINE', 'XDG_CACHE_HOME'];
 const saved = Object.fromEntries(HF_VARS.map((k) => [k, process.env[k]]));
@@ -85,12 +85,7 @@ function writePythonCache(cacheDir: string, weights: string): void {
 }
 
 /** Screenshot under test-results/ui and in the reviewed set, test/screenshots. */
-async function shot(name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  mkdirSync(join(repoRoot, 'test', 'screenshots'), { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  copyFileSync(join(SHOTS, `${name}.png`), join(repoRoot, 'test', 'screenshots', `${name}.png`));
-}
+const shot = (name: string) => keepShot(page, name);
 
 const model = (id: string) => page.locator(`[data-testid="hub-model"][data-model="${id}"]`);
 

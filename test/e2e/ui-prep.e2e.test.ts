@@ -6,11 +6,9 @@
 // format. Screenshots 65-69 go to test/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { repoRoot } from '../helpers/fixtures.ts';
-import { SHOTS, importGarments, importModelPhotos, launch, makePhotos, openPage, shot, startServe, until, type Served, type TestPhotos } from './ui-harness.ts';
+import { importGarments, importModelPhotos, keepShot, launch, makePhotos, openPage, startServe, until, type Served, type TestPhotos } from './ui-harness.ts';
 
 let served: Served;
 let browser: Browser;
@@ -18,12 +16,7 @@ let photos: TestPhotos;
 let page: Page;
 let problems: () => string[];
 
-/** Saves a screenshot under test-results/ui and copies it to test/screenshots (the reviewed set). */
-async function keep(name: string): Promise<void> {
-  await shot(page, name);
-  mkdirSync(join(repoRoot, 'test', 'screenshots'), { recursive: true });
-  copyFileSync(join(SHOTS, `${name}.png`), join(repoRoot, 'test', 'screenshots', `${name}.png`));
-}
+const keep = (name: string) => keepShot(page, name);
 
 const imagesLoaded = (testid: string) =>
   page.evaluate((id) => [...document.querySelectorAll(`[data-testid="${id}"] img`)].every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0), testid);

@@ -9,12 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { EngineSupervisor } from '../../main/engine-host/supervisor.ts';
-import { assetsDir } from '../helpers/fixtures.ts';
-import { garmentPng, waitFor } from '../main/api-helpers.ts';
-import { apiHost, boxMaskBase64, importTinyCheckpoint, keepShot, launch, openPage, startServe, until, type Served } from './ui-harness.ts';
+import { keepShot, launch, prepareResultsProject, serveProject, until, type Served } from './ui-harness.ts';
 
 let served: Served;
 let browser: Browser;
@@ -24,47 +20,27 @@ let work = '';
 
 const keep = (name: string) => keepShot(page, name);
 
-/** A project with two garments, one model photo (mask + DensePose) and four results made by the real engine. */
-async function prepareProject(dataDir: string): Promise<string> {
-  const engine = new EngineSupervisor({ workerData: { backend: 'wasm', threads: 1 }, log: () => {} });
-  const api = apiHost(dataDir, engine);
-  const { host, ok, grant } = api;
-  try {
-    const project = await ok<{ path: string }>('project:create', { name: 'Review run' });
-    await importTinyCheckpoint(api);
-    const { photos } = await ok<{ photos: { id: number; width: number; height: number }[] }>('models:import', { items: [{ file: await grant(join(assetsDir, 'people', 'astronaut.png')) }] });
-    const p = photos[0]!;
-    await ok('masks:save', { modelPhotoId: p.id, category: 'upper_body', pngBase64: await boxMaskBase64(p.width, p.height) });
-    const rgb = Buffer.alloc(p.width * p.height * 3);
-    for (let i = 0; i < p.width * p.height; i++) {
-      const y = Math.floor(i / p.width) / p.height;
-      rgb.set([Math.round(250 - 200 * y), Math.round(220 - 40 * y), Math.round(30 + 150 * y)], i * 3);
-    }
-    const dp = join(work, 'dp.png');
-    await sharp(rgb, { raw: { width: p.width, height: p.height, channels: 3 } }).png().toFile(dp);
-    await ok('densepose:import', { modelPhotoId: p.id, file: await grant(dp), format: 'HD-parula' });
-    const items = [];
-    for (const [i, name] of ['t-shirt_01', 't-shirt_02'].entries()) {
-      items.push({ sku: `TS-00${i + 1}`, name: i ? 'Striped tee' : 'Plain tee', category: 'upper_body', photos: [{ file: await grant(await garmentPng(work, name)), type: 'flat-lay' }] });
-    }
-    const { garments } = await ok<{ garments: { garment: { id: number } }[] }>('garments:import', { items });
-    const batch = await ok<{ created: number }>('batches:enqueue', { garmentIds: garments.map((g) => g.garment.id), modelPhotoIds: [p.id], seeds: [1, 2], settings: [{ steps: 3 }] });
-    assert.equal(batch.created, 4);
-    await waitFor(() => host.queue.state().counts.succeeded === 4, 90_000, 'four results');
-    return project.path;
-  } finally {
-    await api.close();
-    await engine.close();
+/** Raw RGB, yellow at the top to teal at the bottom. */
+function gradient(width: number, height: number): Buffer {
+  const rgb = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < width * height; i++) {
+    const y = Math.floor(i / width) / height;
+    rgb.set([Math.round(250 - 200 * y), Math.round(220 - 40 * y), Math.round(30 + 150 * y)], i * 3);
   }
+  return rgb;
 }
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'leffa-ui-review-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'leffa-ui-review-data-'));
-  const [projectDir, b] = await Promise.all([prepareProject(dataDir), launch()]);
+  // A project with two garments, one model photo (mask + DensePose: a parula-ish gradient) and four results made by the real engine.
+  const [projectDir, b] = await Promise.all([prepareResultsProject(dataDir, {
+    name: 'Review run', work, densepose: gradient,
+    garments: [{ sku: 'TS-001', name: 'Plain tee', asset: 't-shirt_01' }, { sku: 'TS-002', name: 'Striped tee', asset: 't-shirt_02' }],
+    seeds: [1, 2], steps: 3, what: 'four results', timeoutMs: 90_000,
+  }), launch()]);
   browser = b;
-  served = await startServe(['--project', projectDir, '--backend', 'wasm'], dataDir);
-  ({ page, problems } = await openPage(browser, served.url));
+  ({ served, page, problems } = await serveProject(browser, projectDir, dataDir));
 });
 
 after(async () => {

@@ -5,20 +5,16 @@
 // what goes, and their images are no longer served. Screenshots 45-49 go to test/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { createHost } from '../../main/api/create-api.ts';
-import type { Result } from '../../preload/contract.ts';
-import { fixturesDir, repoRoot } from '../helpers/fixtures.ts';
 import { idleEngine } from '../main/api-helpers.ts';
 import {
-  SHOTS, importGarments, importModelPhotos, launch, makePhotos, openPage, paintMaskAndDensepose, shot, startServe, until, type Served, type TestPhotos,
+  importGarments, importModelPhotos, importTinyCheckpoint, keepShot, launch, makePhotos, paintMaskAndDensepose, pickBatch, prepareProject, serveProject, until, type Served, type TestPhotos,
 } from './ui-harness.ts';
 
-const tiny = join(fixturesDir, 'leffa-tiny');
 let served: Served;
 let browser: Browser;
 let photos: TestPhotos;
@@ -26,36 +22,7 @@ let page: Page;
 let problems: () => string[];
 let scanFile = '';
 
-/** Saves a screenshot under test-results/ui and copies it to test/screenshots (the reviewed set). */
-async function keep(name: string): Promise<void> {
-  await shot(page, name);
-  mkdirSync(join(repoRoot, 'test', 'screenshots'), { recursive: true });
-  copyFileSync(join(SHOTS, `${name}.png`), join(repoRoot, 'test', 'screenshots', `${name}.png`));
-}
-
-/** The project with the tiny checkpoint and its base configs (serve mode cannot upload a folder). */
-async function prepareProject(dataDir: string): Promise<string> {
-  const host = createHost({
-    name: 'Leffa Studio', version: '0.0.0-test', mode: 'electron', engine: idleEngine, dataDir, blobUrl: (h) => `/blob/${h}`,
-    log: () => {}, allowDroppedPaths: true,
-  });
-  const ok = async <T>(channel: string, request: unknown): Promise<T> => {
-    const r = (await host.dispatch(channel, request)) as Result<T>;
-    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-    return r.value;
-  };
-  try {
-    const project = await ok<{ path: string }>('project:create', { name: 'Releases' });
-    await ok('checkpoints:import', {
-      file: (await host.files.grantPath(join(tiny, 'weights.safetensors'))).id,
-      base: (await host.files.grantPath(join(tiny, 'base', 'tiny-stable-diffusion-inpainting'))).id,
-      name: 'Leffa tiny', kind: 'try-on-HD', architecture: 'sd15', licence: 'MIT', commercialUse: true,
-    });
-    return project.path;
-  } finally {
-    await host.close();
-  }
-}
+const keep = (name: string) => keepShot(page, name);
 
 /** A "scanned" signed release: a white page with a few lines and a signature stroke. */
 async function makeScan(dir: string): Promise<string> {
@@ -70,12 +37,12 @@ async function makeScan(dir: string): Promise<string> {
 
 before(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'leffa-ui-rights-'));
-  const [projectDir, b, p] = await Promise.all([prepareProject(dataDir), launch(), makePhotos()]);
+  // The project with the tiny checkpoint (no source recorded) and its base configs (serve mode cannot upload a folder).
+  const [projectDir, b, p] = await Promise.all([prepareProject(dataDir, 'Releases', idleEngine, (api) => importTinyCheckpoint(api, null)), launch(), makePhotos()]);
   browser = b;
   photos = p;
   scanFile = await makeScan(photos.dir);
-  served = await startServe(['--project', projectDir, '--backend', 'wasm'], dataDir);
-  ({ page, problems } = await openPage(browser, served.url));
+  ({ served, page, problems } = await serveProject(browser, projectDir, dataDir));
 });
 
 after(async () => {
@@ -113,13 +80,7 @@ test('a release with a scan is recorded on a model photo and listed as valid', a
 });
 
 test('the batch warns about a photo without a release; a strict project refuses to queue it', async () => {
-  await page.getByTestId('nav-batch').click();
-  await page.getByTestId('batch-garments-all').click();
-  await page.getByTestId('batch-model').first().click();
-  await page.getByTestId('batch-model').nth(1).click();
-  await page.getByTestId('seed-count').fill('1');
-  await page.getByTestId('batch-steps').fill('1');
-  await page.getByTestId('batch-cells').filter({ hasText: /^2$/ }).waitFor();
+  await pickBatch(page, 1, 2);
   const warning = page.getByTestId('batch-release-warning');
   await warning.filter({ hasText: 'grace_hopper: no release is on file for this model photo' }).waitFor();
   assert.equal(await warning.count(), 1, 'only the photo without a release warns');

@@ -9,10 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { createHost } from '../../main/api/create-api.ts';
-import type { Result } from '../../preload/contract.ts';
 import { idleEngine } from '../main/api-helpers.ts';
-import { launch, makePhotos, openPage, shot, startServe, until, type Served, type TestPhotos } from './ui-harness.ts';
+import { launch, makePhotos, prepareProject, serveProject, shot, until, type Served, type TestPhotos } from './ui-harness.ts';
 
 const EXTRA = 100_000;
 let served: Served;
@@ -22,29 +20,16 @@ let page: Page;
 let problems: () => string[];
 
 /** A project with five imported garments, then 100,000 more rows pointing at their photos. */
-async function prepareProject(dataDir: string, garmentFiles: string[]): Promise<string> {
-  const host = createHost({
-    name: 'Leffa Studio', version: '0.0.0-test', mode: 'electron', engine: idleEngine, dataDir, blobUrl: (h) => `/blob/${h}`,
-    log: () => {}, allowDroppedPaths: true,
-  });
-  const ok = async <T>(channel: string, request: unknown): Promise<T> => {
-    const r = (await host.dispatch(channel, request)) as Result<T>;
-    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-    return r.value;
-  };
-  let dir: string;
+async function prepareCatalogue(dataDir: string, garmentFiles: string[]): Promise<string> {
   const hashes: string[] = [];
-  try {
-    dir = (await ok<{ path: string }>('project:create', { name: 'Full catalogue' })).path;
+  const dir = await prepareProject(dataDir, 'Full catalogue', idleEngine, async ({ ok, grant }) => {
     const items = [];
     for (const [i, file] of garmentFiles.entries()) {
-      items.push({ sku: `REAL-${i}`, name: `Real ${i}`, category: 'upper_body', photos: [{ file: (await host.files.grantPath(file)).id, type: 'flat-lay' }] });
+      items.push({ sku: `REAL-${i}`, name: `Real ${i}`, category: 'upper_body', photos: [{ file: await grant(file), type: 'flat-lay' }] });
     }
     const { garments } = await ok<{ garments: { photos: { blobHash: string }[] }[] }>('garments:import', { items });
     for (const g of garments) hashes.push(g.photos[0]!.blobHash);
-  } finally {
-    await host.close();
-  }
+  });
   const db = new Database(join(dir, 'project.sqlite'));
   const now = Date.now();
   const g = db.prepare(`INSERT INTO garments (sku, name, category, colourway, season, collection_id, created_at, updated_at) VALUES (?, ?, ?, ?, 'SS26', NULL, ?, ?)`);
@@ -63,9 +48,8 @@ async function prepareProject(dataDir: string, garmentFiles: string[]): Promise<
 before(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'leffa-ui-scale-'));
   [browser, photos] = await Promise.all([launch(), makePhotos()]);
-  const projectDir = await prepareProject(dataDir, photos.garments);
-  served = await startServe(['--project', projectDir], dataDir);
-  ({ page, problems } = await openPage(browser, served.url));
+  const projectDir = await prepareCatalogue(dataDir, photos.garments);
+  ({ served, page, problems } = await serveProject(browser, projectDir, dataDir, []));
 });
 
 after(async () => {

@@ -5,22 +5,18 @@
 // the worker while the Queue screen's Workers panel shows it (backend, current cell, speed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { createHost } from '../../main/api/create-api.ts';
 import { openWorkerTokens } from '../../main/team/open-queue.ts';
 import { writeQueueSettings } from '../../main/team/queue-settings.ts';
-import type { Result } from '../../preload/contract.ts';
-import { fixturesDir, repoRoot } from '../helpers/fixtures.ts';
 import { idleEngine } from '../main/api-helpers.ts';
 import { addTeamFixture, TINY_BASE } from '../main/team/fixture.ts';
 import { spawnWorker, stopWorker, type WorkerProcess } from '../main/team/processes.ts';
 import { startRedis, type RedisHandle } from '../main/team/redis-server.ts';
-import { launch, openPage, SHOTS, shot as saveShot, startServe, until, type Served } from './ui-harness.ts';
+import { importTinyCheckpoint, keepShot, launch, openPage, pickBatch, prepareProject, startServe, until, type Served } from './ui-harness.ts';
 
-const tiny = join(fixturesDir, 'leffa-tiny');
 const STEPS = 12;
 let redis: RedisHandle;
 let served: Served;
@@ -30,35 +26,18 @@ let problems: () => string[];
 let worker: WorkerProcess;
 let tmp: string;
 
-/** Saves under test-results/ui and copies to test/screenshots (the reviewed set). */
-async function shot(name: string): Promise<void> {
-  await saveShot(page, name);
-  mkdirSync(join(repoRoot, 'test', 'screenshots'), { recursive: true });
-  copyFileSync(join(SHOTS, `${name}.png`), join(repoRoot, 'test', 'screenshots', `${name}.png`));
-}
+const shot = (name: string) => keepShot(page, name);
 
 /** The project, set to the team queue; returns its folder and a worker token. */
-async function prepareProject(dataDir: string, queueName: string, passwordFile: string): Promise<{ dir: string; token: string }> {
-  const host = createHost({ name: 'Leffa Studio', version: '0.0.0-test', mode: 'electron', engine: idleEngine, dataDir, blobUrl: (h) => `/blob/${h}`, log: () => {}, allowDroppedPaths: true });
-  const ok = async <T>(channel: string, request: unknown): Promise<T> => {
-    const r = (await host.dispatch(channel, request)) as Result<T>;
-    if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-    return r.value;
-  };
-  try {
-    const project = await ok<{ path: string }>('project:create', { name: 'Team run' });
-    await ok('checkpoints:import', {
-      file: (await host.files.grantPath(join(tiny, 'weights.safetensors'))).id,
-      base: (await host.files.grantPath(join(tiny, 'base', 'tiny-stable-diffusion-inpainting'))).id,
-      name: 'Leffa tiny', kind: 'try-on-HD', architecture: 'sd15', licence: 'MIT', commercialUse: true, source: 'test fixture',
-    });
-    await addTeamFixture(host.projects.require());
-    writeQueueSettings(project.path, { kind: 'team', redisUrl: redis.urlWithoutPassword, queueName, passwordFile });
-    const { token } = openWorkerTokens(host.projects.require()).issue('gpu-studio-01');
-    return { dir: project.path, token };
-  } finally {
-    await host.close();
-  }
+async function prepareTeamProject(dataDir: string, queueName: string, passwordFile: string): Promise<{ dir: string; token: string }> {
+  let token = '';
+  const dir = await prepareProject(dataDir, 'Team run', idleEngine, async (api, projectDir) => {
+    await importTinyCheckpoint(api);
+    await addTeamFixture(api.host.projects.require());
+    writeQueueSettings(projectDir, { kind: 'team', redisUrl: redis.urlWithoutPassword, queueName, passwordFile });
+    ({ token } = openWorkerTokens(api.host.projects.require()).issue('gpu-studio-01'));
+  });
+  return { dir, token };
 }
 
 before(async () => {
@@ -68,7 +47,7 @@ before(async () => {
   writeFileSync(passwordFile, redis.password, { mode: 0o600 });
   const dataDir = mkdtempSync(join(tmpdir(), 'leffa-ui-team-data-'));
   const queueName = `ui-team-${process.pid}`;
-  const [{ dir, token }, b] = await Promise.all([prepareProject(dataDir, queueName, passwordFile), launch()]);
+  const [{ dir, token }, b] = await Promise.all([prepareTeamProject(dataDir, queueName, passwordFile), launch()]);
   browser = b;
   served = await startServe(['--project', dir, '--backend', 'wasm'], dataDir);
   // Workers reach the coordinator on the serve host's own port (/team/v1/…, with their own token).
@@ -101,13 +80,7 @@ test('Projects → Queue: team settings, connection test and the coordinator URL
 });
 
 test('a batch runs on the team worker; the Workers panel shows it with backend, current cell and speed', { timeout: 150_000 }, async () => {
-  await page.getByTestId('nav-batch').click();
-  await page.getByTestId('batch-garments-all').click();
-  await page.getByTestId('batch-model').first().click();
-  await page.getByTestId('batch-model').nth(1).click();
-  await page.getByTestId('seed-count').fill('1');
-  await page.getByTestId('batch-steps').fill(String(STEPS));
-  await page.getByTestId('batch-cells').filter({ hasText: /^6$/ }).waitFor();
+  await pickBatch(page, STEPS, 6);
   await page.getByTestId('batch-enqueue').click();
   await page.getByTestId('batch-card').first().waitFor();
 
