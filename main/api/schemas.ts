@@ -7,6 +7,7 @@ import {
   ARCHITECTURES, CATEGORIES, CHECKPOINT_KINDS, DENSEPOSE_FORMATS, MASK_ORIGINS, PHOTO_TYPES, REVIEW_STATUSES, Sha256, Tag, VIEWS,
 } from '../store/schemas.ts';
 import { JOB_STATUSES } from '../queue/job-status.ts';
+import { GarmentFilter, ResultFilter } from '../store/search.ts';
 import { ExportPresetSpec } from '../export/preset.ts';
 
 /** Calls without options still send one (empty) options object; a missing payload means {}. */
@@ -124,14 +125,8 @@ export const requestSchemas = {
   'collections:list': noOptions,
   'collections:create': z.strictObject({ name: text(200), season: z.string().trim().max(40).optional() }),
 
-  'garments:list': z.strictObject({
-    text: z.string().max(200).optional(),
-    category: z.enum(CATEGORIES).optional(),
-    collectionId: Id.optional(),
-    tag: Tag.optional(),
-    beforeId: Id.optional(),
-    limit: Limit(500),
-  }),
+  // The store's filters; the limit's default is the store's.
+  'garments:list': z.strictObject({ ...GarmentFilter.shape, limit: Limit(500) }),
   'garments:get': byId,
   'garments:import': z.strictObject({ items: z.array(NewGarmentInput).min(1).max(500) }),
   'garments:update': z.strictObject({
@@ -246,19 +241,7 @@ export const requestSchemas = {
   'queue:issueWorkerToken': z.strictObject({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'expected a worker name: letters, digits, . _ - (at most 64)' }) }),
   'queue:revokeWorkerToken': z.strictObject({ name: z.string().min(1).max(64) }),
 
-  'results:list': z
-    .strictObject({
-      text: z.string().max(200).optional(),
-      category: z.enum(CATEGORIES).optional(),
-      reviewStatus: z.enum(REVIEW_STATUSES).optional(),
-      batchId: Id.optional(),
-      garmentId: Id.optional(),
-      modelPhotoId: Id.optional(),
-      commercialUse: z.boolean().optional(),
-      beforeId: Id.optional(),
-      limit: Limit(500),
-    })
-    .default({}),
+  'results:list': z.strictObject({ ...ResultFilter.shape, limit: Limit(500) }).default({}),
   'results:get': byId,
   'review:list': z
     .strictObject({

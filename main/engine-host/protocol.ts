@@ -5,6 +5,7 @@
 import type { EngineInfo, WireError } from '../../preload/contract.ts';
 import type { MemoryReport } from '../../models/backend/memory.ts';
 import type { GenerationSettings } from '../../models/pipelines/tryon.ts';
+import type { ExplainLayerInfo } from '../../models/pipelines/explain-attention.ts';
 import type { ResultRecord } from '../../models/pipelines/record.ts';
 import type { TrainEvent } from '../../models/train/events.ts';
 import type {
@@ -84,7 +85,7 @@ export interface ExplainParams {
   step?: number;
 }
 
-export interface ExplainLayerInfo { name: string; h: number; w: number }
+export type { ExplainLayerInfo } from '../../models/pipelines/explain-attention.ts';
 
 export interface ExplainResult {
   layer: string;

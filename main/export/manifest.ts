@@ -2,30 +2,10 @@
 // with the result it came from, what it shows (SKU, colourway, model, view), how it was made (seed,
 // checkpoint, settings) and which model release covers it (store/releases.ts), checked for the export's
 // date, channel and region.
-import type { ManifestEntry } from '../store/releases.ts';
+import type { ExportManifestRow } from '../../preload/contract.ts';
 
-export interface ManifestRow {
-  fileName: string;
-  resultId: number;
-  sku: string;
-  colourway: string | null;
-  model: string;
-  view: string | null;
-  seed: number | null;
-  checkpoint: string;
-  checkpointLicence: string | null;
-  settings: Record<string, unknown> | null;
-  digitalSourceType: string | null;
-  c2pa: boolean;
-  stripped: boolean;
-  release: {
-    status: ManifestEntry['status'];
-    releaseId: number | null;
-    subject: string | null;
-    expiresOn: string | null;
-    issues: string[];
-  };
-}
+/** One row per file, as `exports:run` also answers it. */
+export type ManifestRow = ExportManifestRow;
 
 export interface ExportManifest {
   format: 'leffa-studio-export/1';

@@ -50,14 +50,8 @@ export function toJob(r: JobRow): Job {
   };
 }
 
-export interface JobCounts {
-  queued: number;
-  running: number;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
-  total: number;
-}
+/** Jobs per status, as the API reports them. */
+export type { JobCounts } from '../../preload/contract.ts';
 
 export interface Batch {
   id: number;

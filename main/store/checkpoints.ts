@@ -1,6 +1,7 @@
 // Checkpoints (model weights) and their provenance. Imports stream the file into the blob store (hash
 // and copy in one pass, with progress, cancellable), so a 7.2 GB file is read once and never held in
 // memory. The same file imported twice is stored once and keeps its first record.
+import type { HubSource } from '../../preload/contract.ts';
 import { stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import type { StoreContext } from './context.ts';
@@ -64,18 +65,8 @@ export const CHECKPOINT_TASKS = ['try-on-HD', 'try-on-DC', 'pose'] as const;
 export type CheckpointTask = (typeof CHECKPOINT_TASKS)[number];
 
 /** Where a downloaded checkpoint came from (the hub_models row). */
-export interface HubModelSource {
+export interface HubModelSource extends HubSource {
   checkpointId: number;
-  /** Catalogue id (models/hub/catalogue.ts), e.g. 'try-on-hd'. */
-  modelId: string;
-  repo: string;
-  /** The commit the file was taken from. */
-  revision: string;
-  file: string;
-  sha256: string;
-  size: number;
-  /** The licence the model card's metadata names; null when it names none. */
-  cardLicence: string | null;
   registeredAt: number;
 }
 

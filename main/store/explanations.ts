@@ -2,6 +2,7 @@
 // view's pictures (PNG blobs) and the data click-to-inspect needs (one blob in the safetensors layout: flow
 // [h, w, 2], query and key [h·w, heads·headDim], float32). Written like every import: blobs first (atomic),
 // then the row in one transaction; explaining the same (result, layer, step) again replaces the row.
+import type { ExplainLayer, Explanation as ContractExplanation } from '../../preload/contract.ts';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { StoredBlob } from './blob-store.ts';
@@ -10,34 +11,15 @@ import { argumentError, notFound } from './errors.ts';
 import { Id } from './schemas.ts';
 import { parseArgs } from './validate.ts';
 
-export interface ExplanationLayer { name: string; h: number; w: number }
+/** A layer and its token map: the API's ExplainLayer. */
+export type ExplanationLayer = ExplainLayer;
 
-export interface Explanation {
+/** The API's Explanation, with its row id, the attention's head size, the data blob and the layers to pick from. */
+export interface Explanation extends ContractExplanation {
   id: number;
-  resultId: number;
-  layer: string;
-  step: number;
-  steps: number;
-  timestep: number;
-  temperature: number;
-  /** Token map of the layer, and its attention heads. */
-  tokenH: number;
-  tokenW: number;
-  heads: number;
   headDim: number;
-  /** Canvas size of the result/garment/warped pictures. */
-  width: number;
-  height: number;
-  flowImageHash: string;
-  warpedHash: string;
-  resultHash: string;
-  garmentHash: string;
-  legendHash: string;
   dataHash: string;
   layers: ExplanationLayer[];
-  backend: string;
-  runMs: number | null;
-  createdAt: number;
 }
 
 export interface ExplanationData {

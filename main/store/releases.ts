@@ -12,7 +12,7 @@
 // Scopes are lists of channel and region names; '*' grants all. Channels are compared lowercased, regions
 // uppercased (ISO codes such as 'EU', 'US'). Dates are calendar dates 'YYYY-MM-DD', inclusive at both ends.
 // Not wired into Project yet (project.ts belongs to the store's owner): `new ReleaseRepo(project.ctx)`.
-import type { ModelRelease } from '../../preload/contract.ts';
+import type { ModelRelease, ReleaseIssue, ReleaseIssueCode, ReleaseStatus } from '../../preload/contract.ts';
 import { open } from 'node:fs/promises';
 import { z } from 'zod';
 import type { StoredBlob } from './blob-store.ts';
@@ -22,17 +22,8 @@ import { inspectImage, sniffImageFormat } from './image-check.ts';
 import { Id, ImageFile } from './schemas.ts';
 import { parseArgs } from './validate.ts';
 
-export type ReleaseStatus = 'ok' | 'warn' | 'refuse';
-export type ReleaseIssueCode =
-  | 'no-release' | 'no-scan' | 'expires-soon' | 'expired' | 'not-yet-valid' | 'revoked' | 'channel-not-covered' | 'region-not-covered';
-
-export interface ReleaseIssue {
-  code: ReleaseIssueCode;
-  severity: 'warn' | 'refuse';
-  /** The release it is about (null for "no release"). */
-  releaseId: number | null;
-  message: string;
-}
+// Statuses and issues are the API's own (preload/contract/rights.ts).
+export type { ReleaseIssue, ReleaseIssueCode, ReleaseStatus } from '../../preload/contract.ts';
 
 /** A release as stored; the API's ModelRelease adds its state on a given day. */
 export type Release = Omit<ModelRelease, 'state'>;

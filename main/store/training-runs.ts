@@ -3,6 +3,7 @@
 //   queued → running → succeeded | failed | paused (stopped; resumable) | cancelled (stopped before it ran)
 //   paused | failed → queued (resume)
 // A resumed run repeats no step it kept: metrics after its checkpoint's step are dropped when it resumes.
+import type { TrainingMetric } from '../../preload/contract.ts';
 import type { StoreContext } from './context.ts';
 import type { StoredBlob } from './blob-store.ts';
 import { argumentError, notFound } from './errors.ts';
@@ -28,15 +29,8 @@ export interface TrainingRunRow {
   finishedAt: number | null;
 }
 
-export interface TrainingMetricRow {
-  step: number;
-  total: number;
-  diffusion: number;
-  leffa: number | null;
-  lr: number;
-  gradNorm: number;
-  stepMs: number;
-}
+/** A step's metrics as the API sends them. */
+export type TrainingMetricRow = TrainingMetric;
 
 interface Row {
   id: number; set_id: number; set_name: string; base_checkpoint_id: number; status: TrainingRunStatus; config: string; folder: string;

@@ -3,7 +3,7 @@
 // pairs and seed always hold out the same pairs; at least one pair, never all). A pair needs the model
 // photo's mask for its category and a DensePose image; `missing` lists what each pair still lacks, and
 // `materialise` writes the set as a models/train dataset folder (pairs.jsonl + images), every file atomic.
-import type { TrainingPair } from '../../preload/contract.ts';
+import type { TrainingPair, TrainingSetSummary } from '../../preload/contract.ts';
 import { copyFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -32,16 +32,8 @@ export interface TrainingSetPairRow extends TrainingPair {
   denseposeHash: string | null;
 }
 
-export interface TrainingSetRow {
-  id: number;
-  name: string;
-  seed: number;
-  holdoutFraction: number;
-  pairs: number;
-  heldOut: number;
-  incomplete: number;
-  createdAt: number;
-}
+/** A set as the API lists it. */
+export type TrainingSetRow = TrainingSetSummary;
 
 /** xoshiro-free, dependency-free seeded generator (mulberry32): the split only needs to be reproducible. */
 function mulberry32(seed: number): () => number {

@@ -1,24 +1,15 @@
 // What the app shows about each team worker: its backend and GPU (from hello), what it is working on
 // (from claims and progress) and how fast it goes (mean step time, mean seconds per image). Kept in
 // the coordinator's memory: it is a live view, rebuilt as workers report, not part of the record.
+import type { QueueWorker } from '../../preload/contract.ts';
 import type { Hello } from './wire.ts';
 
-export interface WorkerStatus {
-  name: string;
-  backend: string | null;
-  gpu: string | null;
+/**
+ * The API's QueueWorker and the engine version: `online` = seen within the last `onlineMs` (default 60 s);
+ * `stepMs` is over recent cells; `secondsPerImage` is a finished cell's mean wall time, claim to stored result.
+ */
+export interface WorkerStatus extends QueueWorker {
   engineVersion: string | null;
-  host: string | null;
-  /** Seen within the last `onlineMs` (default 60 s). */
-  online: boolean;
-  lastSeen: number;
-  current: { jobId: number; step: number; steps: number } | null;
-  cellsDone: number;
-  cellsFailed: number;
-  /** Mean time of one denoising step over recent cells, ms. */
-  stepMs: number | null;
-  /** Mean wall time of one finished cell (claim to stored result), seconds. */
-  secondsPerImage: number | null;
 }
 
 interface Entry extends Omit<WorkerStatus, 'online'> {
