@@ -5,6 +5,7 @@ import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { REQUESTABLE_BACKENDS, type RequestedBackend } from '../../models/backend/types.ts';
 import { createHost } from '../api/create-api.ts';
 import { EngineSupervisor } from '../engine-host/supervisor.ts';
 import { readPackageInfo } from '../services/package-info.ts';
@@ -17,7 +18,7 @@ function defaultDataDir(): string {
   return process.env.LEFFA_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'leffa-studio');
 }
 
-const USAGE = `Usage: npm run serve -- [--host 127.0.0.1] [--port 0] [--backend auto|tensorflow|wasm|cpu] [--data-dir DIR] [--project DIR]
+const USAGE = `Usage: npm run serve -- [--host 127.0.0.1] [--port 0] [--backend auto|tensorflow|webgpu|wasm|cpu] [--data-dir DIR] [--project DIR]
 
   --host      interface to bind (default ${DEFAULT_HOST}; anything else exposes the app to your network)
   --port      port to listen on (default 0: a free port)
@@ -25,8 +26,8 @@ const USAGE = `Usage: npm run serve -- [--host 127.0.0.1] [--port 0] [--backend 
   --data-dir  the app's data folder: recent projects, new projects (default ${defaultDataDir()})
   --project   a project folder to open at start (created if it does not exist)`;
 
-const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-type Backend = (typeof BACKENDS)[number];
+const BACKENDS = REQUESTABLE_BACKENDS;
+type Backend = RequestedBackend;
 
 function fail(message: string): never {
   console.error(`serve: ${message}\n\n${USAGE}`);

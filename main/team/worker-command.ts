@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { REQUESTABLE_BACKENDS, type RequestedBackend } from '../../models/backend/types.ts';
 import type { CliIO } from '../../models/cli/io.ts';
 import { EngineSupervisor } from '../engine-host/supervisor.ts';
 import { ENGINE_VERSION, supervisorEngine } from './engine-cell.ts';
@@ -26,7 +27,7 @@ export const WORKER_HELP = `leffa-studio worker --queue REDIS_URL --coordinator 
   --cache DIR           checkpoints and inputs by hash (default ~/.cache/leffa-studio/worker)
   --cache-inputs-mb N   room for cached inputs (default 2048; checkpoints are always kept)
   --base DIR            diffusers base configs for checkpoints not recognised (the tiny test models)
-  --backend auto|tensorflow|wasm|cpu  --threads N
+  --backend auto|tensorflow|webgpu|wasm|cpu  --threads N
   --lock-seconds S      a worker silent this long is presumed dead and its cell re-queued (default 30)
   --stalled-seconds S   how often to look for such cells (default 15)
   --progress-ms N       least time between progress reports to the app (default 500)
@@ -121,8 +122,8 @@ export async function runWorkerCommand(argv: string[], io: CliIO, hooks?: Worker
       password: process.env.LEFFA_REDIS_PASSWORD || undefined,
       tls: { ca: s('redis-tls-ca'), cert: s('redis-tls-cert'), key: s('redis-tls-key') },
     }, `leffa-worker@${hostname()}`);
-    const backend = (s('backend') ?? 'auto') as 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-    if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend = ${JSON.stringify(backend)}; expected auto, tensorflow, wasm or cpu`);
+    const backend = (s('backend') ?? 'auto') as RequestedBackend;
+    if (!(REQUESTABLE_BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend = ${JSON.stringify(backend)}; expected one of ${REQUESTABLE_BACKENDS.join(', ')}`);
     const threads = s('threads') === undefined ? undefined : positive(s('threads'), 'threads', 1);
     const lockMs = positive(s('lock-seconds'), 'lock-seconds', 30) * 1000;
     const stalledMs = positive(s('stalled-seconds'), 'stalled-seconds', 15) * 1000;

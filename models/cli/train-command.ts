@@ -18,7 +18,9 @@ import { processIO, type CliIO } from './io.ts';
 export const TRAIN_HELP = `leffa-studio train --config train.json [options]
   fine-tune both UNets (or a LoRA) on a dataset folder; see models/train/README.md for train.json
   --resume            continue from the newest checkpoint in the run's output folder
-  --backend auto|tensorflow|wasm|cpu  --threads N
+  --backend auto|tensorflow|webgpu|wasm|cpu  --threads N
+      auto (default) takes the fastest present, as measured for training (models/train/README.md): tfjs-node-gpu,
+      a hardware WebGPU adapter, tfjs-node, wasm with one thread per core (up to 8), cpu
   Ctrl-C pauses: the current step finishes, a checkpoint is written, --resume continues.
 leffa-studio train export --checkpoint DIR --out FILE [--weights ema|live] [--base WEIGHTS] [--adapter]
   write a complete state dict (.pth or .safetensors) the Python app loads; --adapter: LoRA runs only, the
