@@ -3,7 +3,8 @@
 // try-on set with the diffusion loss, then continued (a) without and (b) with the Leffa loss for the same
 // number of steps, over 3 seeds; prints flow end-point error, masked L1/SSIM of sampled try-ons, wall time.
 //   node --import tsx scripts/bench-leffa.ts [--quick] [--seeds 1,2,3] [--pretrain N] [--continue N]
-//        [--lambda L] [--lr LR] [--vae-steps N] [--sample-steps N] [--work DIR] [--json FILE] [--backend wasm|cpu]
+//        [--lambda L] [--lr LR] [--vae-steps N] [--vae-channels 8,16,16] [--size WxH] [--detail D] [--sample-steps N]
+//        [--work DIR] [--json FILE] [--backend wasm|cpu]
 // --quick (CI): a few diffusion-only steps from scratch; exits non-zero unless the held-out loss drops.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,7 +15,8 @@ import { BENCH_DEFAULTS, quickBench, runLeffaBench, type BenchReport } from '../
 const { values: v } = parseArgs({
   options: {
     quick: { type: 'boolean' }, seeds: { type: 'string' }, pretrain: { type: 'string' }, continue: { type: 'string' },
-    lambda: { type: 'string' }, lr: { type: 'string' }, 'vae-steps': { type: 'string' }, 'sample-steps': { type: 'string' },
+    lambda: { type: 'string' }, 'leffa-steps': { type: 'string' }, lr: { type: 'string' }, 'vae-steps': { type: 'string' }, 'sample-steps': { type: 'string' },
+    'vae-channels': { type: 'string' }, size: { type: 'string' }, detail: { type: 'string' },
     work: { type: 'string' }, json: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, fixtures: { type: 'string' },
   },
 });
@@ -52,9 +54,11 @@ try {
       ...BENCH_DEFAULTS, fixtureBase, workDir, log,
       seeds: v.seeds ? v.seeds.split(',').map(Number) : BENCH_DEFAULTS.seeds,
       pretrainSteps: num(v.pretrain, BENCH_DEFAULTS.pretrainSteps), continueSteps: num(v.continue, BENCH_DEFAULTS.continueSteps),
-      leffaWeight: num(v.lambda, BENCH_DEFAULTS.leffaWeight), lr: num(v.lr, BENCH_DEFAULTS.lr),
+      leffaWeight: num(v.lambda, BENCH_DEFAULTS.leffaWeight), ...(v['leffa-steps'] && { leffaSteps: Number(v['leffa-steps']) }), lr: num(v.lr, BENCH_DEFAULTS.lr),
       sampleSteps: num(v['sample-steps'], BENCH_DEFAULTS.sampleSteps),
-      vae: { ...BENCH_DEFAULTS.vae, steps: num(v['vae-steps'], BENCH_DEFAULTS.vae.steps) },
+      vae: { ...BENCH_DEFAULTS.vae, steps: num(v['vae-steps'], BENCH_DEFAULTS.vae.steps), channels: v['vae-channels'] ? v['vae-channels'].split(',').map(Number) : BENCH_DEFAULTS.vae.channels },
+      ...(v.size && { width: Number(v.size.split('x')[0]), height: Number(v.size.split('x')[1]) }),
+      detail: num(v.detail, BENCH_DEFAULTS.detail),
     });
     printReport(r);
     if (v.json) writeFileSync(v.json, `${JSON.stringify(r, null, 2)}\n`);

@@ -46,6 +46,11 @@ export interface BenchOptions {
   lr: number;
   /** λ of arm (b). */
   leffaWeight: number;
+  /**
+   * Arm (b) applies λ·Leffa for this many of its continueSteps, then continues with the diffusion loss
+   * alone for the rest (still continueSteps in all, like arm (a)). Default: all of them.
+   */
+  leffaSteps?: number;
   width: number;
   height: number;
   trainPairs: number;
@@ -112,6 +117,17 @@ export function benchBaseFolder(fixtureBase: string, workDir: string, channels: 
   return dir;
 }
 
+/** The stages after pretraining: (a) diffusion only; (b) λ·Leffa for leffaSteps, then diffusion only. */
+function continuation(o: BenchOptions, arm: 'pretrain' | 'a' | 'b') {
+  const stage = (name: string, steps: number, leffaWeight: number, warmupSteps?: number) => ({ name, steps, width: o.width, height: o.height, batchSize: o.batchSize, leffaWeight, ...(warmupSteps && { warmupSteps }) });
+  if (arm === 'pretrain') return [];
+  if (arm === 'a') return [stage('diffusion-more', o.continueSteps, 0)];
+  const n = Math.min(o.leffaSteps ?? o.continueSteps, o.continueSteps);
+  if (!(Number.isInteger(n) && n > 0)) throw new RangeError(`leffaSteps = ${o.leffaSteps}; expected a positive integer`);
+  // the diffusion-only rest keeps the learning rate (no second warm-up)
+  return n === o.continueSteps ? [stage('leffa', n, o.leffaWeight)] : [stage('leffa', n, o.leffaWeight), stage('diffusion-after-leffa', o.continueSteps - n, 0, 1)];
+}
+
 function trainConfig(o: BenchOptions, base: string, vae: string, seed: number, output: string, arm: 'pretrain' | 'a' | 'b'): TrainConfig {
   const stage = (name: string, steps: number, leffaWeight: number) => ({ name, steps, width: o.width, height: o.height, batchSize: o.batchSize, leffaWeight });
   return parseTrainConfig({
@@ -119,16 +135,16 @@ function trainConfig(o: BenchOptions, base: string, vae: string, seed: number, o
     dataset: { type: 'synthetic', seed: 1000 + seed, size: o.trainPairs, holdout: o.heldOut, detail: o.detail },
     output, seed, optimizer: { lr: o.lr, weightDecay: 0 }, schedule: { type: 'warmup', warmupSteps: 20 },
     ema: { enabled: false }, referenceDropout: 0.1,
-    stages: arm === 'pretrain' ? [stage('diffusion', o.pretrainSteps, 0)] : [stage('diffusion', o.pretrainSteps, 0), stage(arm === 'a' ? 'diffusion-more' : 'leffa', o.continueSteps, arm === 'a' ? 0 : o.leffaWeight)],
+    stages: [stage('diffusion', o.pretrainSteps, 0), ...continuation(o, arm)],
     checkpoint: { every: 1_000_000, keep: 1 }, samples: { every: 0 },
   });
 }
 
 /** Held-out pairs as a batch with the random draws of evaluation timestep t (fixed by seed). */
-export function evalBatch(pairs: PairImages[], t: number, seed: number, w: number, h: number): TrainingBatch {
+export function evalBatch(pairs: PairImages[], t: number, seed: number, w: number, h: number, vaeScale = 8): TrainingBatch {
   const rng = new KeyedRng(seed);
   const B = pairs.length;
-  const shape = [B, h / 8, w / 8, 4];
+  const shape = [B, h / vaeScale, w / vaeScale, 4];
   const n = (r: string) => rng.normal(`eval/${t}/${r}`, shape) as tf.Tensor4D;
   return { ...pairsToTensors(pairs), timesteps: Array(B).fill(t), noise: { vaeImage: n('image'), vaeMasked: n('masked'), vaeCloth: n('cloth'), diffusion: n('noise') } };
 }
@@ -146,7 +162,7 @@ export function evaluateFlow(m: LoadedLeffa, pairs: PairImages[], timesteps: num
   const layers = defaultLeffaLayers(m.model);
   const sums: Record<string, number> = Object.fromEntries(layers.map((l) => [l, 0]));
   for (const t of timesteps) {
-    const batch = evalBatch(pairs, t, seed, W, H);
+    const batch = evalBatch(pairs, t, seed, W, H, m.model.vae.scaleFactor);
     const inputs = prepareTrainingInputs(m.model, m.params, batch);
     try {
       tf.tidy(() => {
@@ -299,7 +315,7 @@ export async function quickBench(o: { fixtureBase: string; workDir: string; step
     const evalLoss = () => {
       let s = 0;
       for (const t of [100, 400, 700, 900]) {
-        const batch = evalBatch(pairs, t, 4242, 32, 48);
+        const batch = evalBatch(pairs, t, 4242, 32, 48, trainer.trainable.loaded.model.vae.scaleFactor);
         const inputs = prepareTrainingInputs(trainer.trainable.loaded.model, trainer.trainable.store, batch);
         const out = trainingObjective(trainer.trainable.loaded.model, trainer.trainable.store, inputs, batch, { leffaEnabled: false });
         s += out.lossDiffusion.dataSync()[0]! / 4;
