@@ -30,7 +30,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 function printReport(r: BenchReport): void {
   const o = r.options;
   const row = (name: string, m: BenchReport['mean']['a']) => `  ${name.padEnd(26)} ${m.flowEpe.toFixed(2).padStart(8)} px ${m.l1.toFixed(4).padStart(9)} ${m.ssim.toFixed(4).padStart(8)} ${m.lossTail.toFixed(4).padStart(9)} ${(m.trainMs / 1000).toFixed(0).padStart(6)} s`;
-  console.log(`\nLeffa benchmark: tiny dual-UNet from scratch, ${o.width}x${o.height}, batch ${o.batchSize}, lr ${o.lr}, ${o.pretrainSteps} diffusion steps then ${o.continueSteps} more per arm, λ = ${o.leffaWeight}, seeds ${o.seeds.join(', ')}`);
+  console.log(`\nLeffa benchmark: tiny dual-UNet from scratch, ${o.width}x${o.height}, batch ${o.batchSize}, lr ${o.lr}, ${o.pretrainSteps} diffusion steps then ${o.continueSteps} more per arm, λ = ${o.leffaWeight}${o.leffaSteps !== undefined && o.leffaSteps < o.continueSteps ? ` for the first ${o.leffaSteps} of them, then diffusion only` : ''}, VAE ${o.vae.channels.join(',')} × ${o.vae.steps} steps, seeds ${o.seeds.join(', ')}`);
   console.log(`  synthetic print detail ${o.detail}; held-out pairs ${o.heldOut}; flow read at t = ${o.evalTimesteps.join(', ')} (τ = 2, upsampled as the loss); samples: DDPM ${o.sampleSteps} steps, g = ${o.guidance}`);
   console.log(`  VAE reconstruction floor (masked): L1 ${r.vaeFloor.l1.toFixed(4)}, SSIM ${r.vaeFloor.ssim.toFixed(4)}`);
   console.log(`  ${'mean over seeds'.padEnd(26)} ${'flow EPE'.padStart(11)} ${'L1'.padStart(9)} ${'SSIM'.padStart(8)} ${'loss tail'.padStart(9)} ${'train'.padStart(8)}`);
