@@ -9,6 +9,8 @@
 //           `mid`  = SD1.5 layout at 1/5 width (channels 64/128/256/256, 2 resnets per level, 8 heads,
 //                    random weights, 37 M UNet parameters) at 256x128 (latent 32x16), batch 2. (At 256x192
 //                    a step without checkpointing outgrows the 4 GiB wasm heap.)
+//           `full` = the released SD1.5 Leffa configuration (1.80 B parameters, random weights, resident) at
+//                    512x384, batch 2: a GPU backend only (weights, variables and gradients need ~20 GB).
 //   backends (backend:threads; threads only matter for wasm, which clamps them to 8): default wasm 1
 //   thread, wasm min(cores, 8) threads (threaded build), cpu (mid: one checkpointed step only, it is
 //   slow), webgpu (a real GPU adapter only; with --webgpu-software also a software adapter such as
@@ -111,6 +113,12 @@ async function runCase(model: string, backend: string, threads: number, profile:
     const man = JSON.parse(readFileSync(join(dir, 'fixture.json'), 'utf8'));
     lm = loadLeffa(join(dir, man.config.base_folder), openCheckpoint(join(dir, 'weights.safetensors')));
     [H, W] = [64, 48];
+  } else if (model === 'full') {
+    // the released SD1.5 Leffa configuration (1.80 B parameters), seeded random weights, resident: GPU only
+    const man = JSON.parse(readFileSync(join(shared, 'fixtures', 'sd15-manifest.json'), 'utf8'));
+    const m = new LeffaModel({ arch: 'sd15', unet: parseUNetConfig(man.configs.unet), vae: parseVAEConfig(man.configs.vae), scheduler: man.configs.scheduler });
+    lm = { model: m, params: randomParams(m.params().filter(LeffaModel.isUsed), 7) };
+    [H, W] = [512, 384];
   } else {
     const man = JSON.parse(readFileSync(join(shared, 'fixtures', 'sd15-manifest.json'), 'utf8'));
     const unet = parseUNetConfig({ ...man.configs.unet, block_out_channels: [64, 128, 256, 256] });
@@ -218,7 +226,7 @@ function parseSpec(spec: string): [string, number] {
 }
 
 function label(model: string): string {
-  return model === 'tiny' ? 'tiny (64x48)' : model === 'mid' ? 'mid (256x128)' : model;
+  return model === 'tiny' ? 'tiny (64x48)' : model === 'mid' ? 'mid (256x128)' : model === 'full' ? 'SD1.5 (512x384)' : model;
 }
 
 function backendLabel(r: CaseResult): string {
@@ -238,7 +246,7 @@ if (process.argv.includes('--case') || process.argv.includes('--profile')) {
   const defaultBackends = ['wasm:1', `wasm:${Math.min(availableParallelism(), 8)}`, 'cpu:1', 'webgpu:0', 'tensorflow:0'];
   const backends = arg('--backends', [...new Set(defaultBackends)].join(',')).split(',').filter((x) => x.trim()).map(parseSpec);
   const models = arg('--models', quick ? 'tiny' : 'tiny,mid').split(',').map((m) => m.trim()).filter(Boolean);
-  for (const m of models) if (m !== 'tiny' && m !== 'mid') throw new Error(`--models: unknown model '${m}' (tiny | mid)`);
+  for (const m of models) if (!['tiny', 'mid', 'full'].includes(m)) throw new Error(`--models: unknown model '${m}' (tiny | mid | full)`);
   const jsonFile = arg('--json', '');
   const caseTimeoutMs = Number(arg('--case-timeout', '1800')) * 1000;
   const records: CaseRecord[] = [];
