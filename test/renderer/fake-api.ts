@@ -1,7 +1,7 @@
 // A scripted Api for the renderer's state classes: each channel answers from a handler the test
 // gives (a value or a function of the request), every call is recorded, and pushed events are
 // emitted by hand. Channels without a handler fail like the host does for an unknown id.
-import type { Channel, EventName, EventSpec, FileRef, RequestOf, ResponseOf } from '../../preload/contract.ts';
+import type { Channel, ErrorKind, EventName, EventSpec, FileRef, RequestOf, ResponseOf } from '../../preload/contract.ts';
 import type { Api } from '../../renderer/src/lib/api.ts';
 import { ApiCallError } from '../../renderer/src/lib/api-error.ts';
 
@@ -12,6 +12,8 @@ export interface FakeApi extends Api {
   calls: Array<{ channel: Channel; request: unknown }>;
   callsTo(channel: Channel): unknown[];
   emit<E extends EventName>(event: E, payload: EventSpec[E]): void;
+  /** Listeners subscribed to `event` now (0 once a state's connect() was undone). */
+  listenerCount(event: EventName): number;
   handlers: Handlers;
 }
 
@@ -42,6 +44,7 @@ export function fakeApi(handlers: Handlers = {}, opts: { mode?: 'electron' | 'se
     emit(event, payload) {
       for (const l of listeners.get(event) ?? []) (l as (p: typeof payload) => void)(payload);
     },
+    listenerCount: (event) => listeners.get(event)?.size ?? 0,
     blobUrl: (hash) => `/blob/${hash}`,
     fileRefs: async (files) => Array.from(files, (f): FileRef => ({ id: `f_${nextRef++}`, name: f.name, size: f.size, kind: 'file' })),
     openFiles: async () => (opts.mode === 'electron' ? [] : null),
@@ -51,3 +54,22 @@ export function fakeApi(handlers: Handlers = {}, opts: { mode?: 'electron' | 'se
 
 export const tick = () => new Promise((r) => setImmediate(r));
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A handler that fails the way the host does: an ApiCallError with this message and kind. */
+export function fails(message: string, kind: ErrorKind = 'internal'): () => never {
+  return () => {
+    throw new ApiCallError({ name: 'Error', message, kind });
+  };
+}
+
+/** A held answer: the call waits until the test resolves (or rejects) it. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (err: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+

@@ -83,7 +83,11 @@ export class ExplainState {
     this.progress = null;
     this.heat = null;
     this.error = null;
-    await this.#loadStored(ticket);
+    try {
+      await this.#loadStored(ticket);
+    } catch (err) {
+      if (ticket === this.#ticket) this.error = readableError(err);
+    }
   }
 
   /** Explains the current selection (re-samples the result on the engine unless it is stored). */
@@ -146,6 +150,7 @@ export class ExplainState {
     this.progress = null;
     this.heat = null;
     this.inspecting = false;
+    this.loading = false; // an open() cut short by this clear drops its answer and would leave it set
     this.error = null;
   }
 

@@ -104,6 +104,7 @@ export class FinetuneState {
     this.set = null;
     this.runs = [];
     this.run = null;
+    this.etaMs = null;
     this.draft = [];
     this.pickPhoto = null;
     this.pickGarment = null;
@@ -118,8 +119,11 @@ export class FinetuneState {
       const i = this.runs.findIndex((r) => r.id === e.run.id);
       this.runs = i < 0 ? [e.run, ...this.runs] : this.runs.map((r) => (r.id === e.run.id ? e.run : r));
       this.queuePaused = e.queuePaused;
-      if (this.run?.id === e.run.id) this.run = { ...this.run, ...e.run };
-      if (e.run.status !== 'running') this.etaMs = null;
+      if (this.run?.id === e.run.id) {
+        this.run = { ...this.run, ...e.run };
+        // The time left is the open run's: another run being queued or finishing leaves it.
+        if (e.run.status !== 'running') this.etaMs = null;
+      }
       return;
     }
     if (this.run?.id !== e.runId) return;
@@ -138,7 +142,11 @@ export class FinetuneState {
   }
 
   async openRun(id: number): Promise<void> {
-    await this.#try('open the run', async () => { this.run = await this.#api.call('training:run', { id }); });
+    await this.#try('open the run', async () => {
+      const run = await this.#api.call('training:run', { id });
+      if (run.id !== this.run?.id) this.etaMs = null; // the time left belongs to the open run
+      this.run = run;
+    });
   }
 
   // ---- set builder ----

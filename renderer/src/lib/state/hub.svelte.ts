@@ -86,8 +86,10 @@ export class HubState {
       await run();
       this.error = null;
     } catch (err) {
-      this.error = readableError(err, action);
+      // The reload shows what the host has now; it must not wipe the message of what failed.
+      const message = readableError(err, action);
       await this.load();
+      this.error = message;
     } finally {
       this.pending.delete(modelId);
     }
