@@ -21,7 +21,7 @@ import type { ExplainHeatmap, ExplainLayers, ExplainProgressEvent, ExplainRunRes
 import type { ExportPresetInfo, ExportPresetSpec, ExportPreview, ExportProgressEvent, ExportRequest, ExportRunResult, ExportSummary, SigningStatus } from './contract/export.ts';
 import type { BatchEnqueued, BatchPlan, BatchSpecInput, BatchSummary, CellSettingsInput, EngineStatus, IssuedWorkerToken, QueueCell, QueueSettingsInfo, QueueSettingsInput, QueueState, QueueWorkers, ResultDetail, ResultItem, WorkerTokenInfo } from './contract/queue.ts';
 import type { DefectTag, RerunQueued, ReviewDetail, ReviewEntry, ReviewItem, ReviewListRequest } from './contract/review.ts';
-import type { ErasureDone, ErasurePlanInfo, ModelRelease, ProjectSettings, ReleaseCheck, ReleasePolicy } from './contract/rights.ts';
+import type { ErasureDone, ErasurePlanInfo, ErasureRequest, ModelRelease, ProjectSettings, ReleaseCheck, ReleasePolicy } from './contract/rights.ts';
 import type { TrainingEvent, TrainingPairInput, TrainingRunDetail, TrainingRunSummary, TrainingSetDetail, TrainingSetSummary, TrainingStartRequest } from './contract/training.ts';
 export type * from './contract/base.ts';
 export type * from './contract/catalog.ts';
@@ -338,7 +338,7 @@ export interface ApiSpec {
    * their files. `confirm` is the plan's digest: a project that changed since the plan is refused (conflict),
    * as is a running cell of these photos.
    */
-  'models:erase': { request: { modelPhotoIds: number[]; confirm: string; deleteExportedFiles?: boolean }; response: ErasureDone };
+  'models:erase': { request: ErasureRequest; response: ErasureDone };
 }
 
 export type Channel = keyof ApiSpec;

@@ -372,6 +372,7 @@ export const requestSchemas = {
     modelPhotoIds: z.array(Id).min(1).max(10_000),
     confirm: z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected the digest of a plan from models:erasePlan (64 hex characters)' }),
     deleteExportedFiles: z.boolean().optional(),
+    alsoDerivedCheckpoints: z.boolean().optional(),
   }),
 } satisfies Record<Channel, z.ZodType>;
 

@@ -153,7 +153,7 @@ export class RightsService {
     return toCheck(c, { date, channel, region, strict });
   }
 
-  // ---- erasure ----------------------------------------------------------------------------------
+  // ---- erasure (training: see main/store/erasure.ts; a running training run refuses it like a running cell) ----------------------------------------------------------------------------------
 
   erasePlan(req: RequestOf<'models:erasePlan'>): ErasurePlanInfo {
     const project = this.#projects.require();
@@ -169,27 +169,42 @@ export class RightsService {
     if (plan.runningJobs.length) {
       throw new ConflictError(`payload.modelPhotoIds: cell(s) ${plan.runningJobs.join(', ')} of these model photos are running; cancel them (queue:cancel) or wait for them to end, then erase`);
     }
+    const t = plan.training;
+    if (t.runningRuns.length) {
+      throw new ConflictError(`payload.modelPhotoIds: training run(s) ${t.runningRuns.join(', ')} on a set with these model photos are training; stop them (training:stop) or wait for them to end, then erase`);
+    }
+    const withDerived = req.alsoDerivedCheckpoints === true;
+    if (withDerived && (t.derived.runningRuns.length || t.derived.runningJobs.length)) {
+      const what = [t.derived.runningRuns.length && `training run(s) ${t.derived.runningRuns.join(', ')}`, t.derived.runningJobs.length && `cell(s) ${t.derived.runningJobs.join(', ')}`].filter(Boolean).join(' and ');
+      throw new ConflictError(`payload.alsoDerivedCheckpoints: ${what} with the checkpoints trained on these photos are running; stop them or wait for them to end, then erase (or keep the checkpoints)`);
+    }
     // Close what holds the rows: queued cells are cancelled (the runner will not claim them) before the
     // deletion. Nothing awaits between here and executeErasure's transaction, so no cell can start meanwhile.
-    const queued = this.#queuedJobs(project, plan);
+    const queued = this.#queuedJobs(project, plan, withDerived);
     if (queued.length && !this.#queue) throw new ConflictError(`payload.modelPhotoIds: cell(s) ${queued.join(', ')} of these model photos are queued and the queue is not available to cancel them`);
     for (const jobId of queued) this.#queue!.cancel({ jobId });
-    const report = await executeErasure(project.ctx, plan, { deleteExportedFiles: req.deleteExportedFiles ?? false });
+    const report = await executeErasure(project.ctx, plan, { deleteExportedFiles: req.deleteExportedFiles ?? false, alsoDerivedCheckpoints: withDerived });
     return {
       modelPhotoIds: plan.modelPhotos, rowsDeleted: report.rowsDeleted, filesDeleted: report.blobFilesDeleted, filesKept: report.blobFilesKept.length,
-      exportedFilesDeleted: report.exportedFilesDeleted, jobsCancelled: queued.length, erasureLogId: report.erasureLogId,
+      exportedFilesDeleted: report.exportedFilesDeleted, jobsCancelled: queued.length,
+      trainingPairsRemoved: t.pairs.length, samplesDeleted: t.sampleRuns.reduce((a, r) => a + r.samples, 0),
+      derivedCheckpointsDeleted: report.derivedCheckpointsDeleted, derivedCheckpointsKept: report.derivedCheckpointsKept,
+      erasureLogId: report.erasureLogId,
     };
   }
 
-  #queuedJobs(project: Project, plan: ErasurePlan): number[] {
+  /** Queued cells of the photos (and, with the derived checkpoints, of those checkpoints): cancelled before the erasure. */
+  #queuedJobs(project: Project, plan: ErasurePlan, withDerived = false): number[] {
+    const jobs = withDerived ? [...plan.jobs, ...plan.training.derived.jobs] : plan.jobs;
     return project.db
       .prepare(/* sql */ `SELECT id FROM jobs WHERE status = 'queued' AND id IN (SELECT value FROM json_each(?)) ORDER BY id`)
       .pluck()
-      .all(JSON.stringify(plan.jobs)) as number[];
+      .all(JSON.stringify(jobs)) as number[];
   }
 
   #info(project: Project, plan: ErasurePlan): ErasurePlanInfo {
     const queued = this.#queuedJobs(project, plan).length;
+    const t = plan.training;
     const lines = [...plan.summary];
     if (queued) lines.push(`${queued} queued cell${queued === 1 ? '' : 's'} of ${plan.modelPhotos.length === 1 ? 'this photo' : 'these photos'} cancelled first`);
     return {
@@ -203,6 +218,11 @@ export class RightsService {
       queuedJobs: queued,
       runningJobs: plan.runningJobs,
       exportedFiles: plan.exportedFiles,
+      training: {
+        sets: t.sets.map((x) => ({ ...x })), sampleRuns: t.sampleRuns.map((x) => ({ ...x })), runningRuns: [...t.runningRuns],
+        derivedCheckpoints: t.derivedCheckpoints.map((c) => ({ ...c })), unfinishedRuns: t.unfinishedRuns.map((x) => x.id),
+        derived: { jobs: t.derived.jobs.length, results: t.derived.results.length, runs: t.derived.runs.length, files: plan.derivedBlobs.length, running: t.derived.runningRuns.length + t.derived.runningJobs.length },
+      },
       digest: plan.fingerprint,
     };
   }

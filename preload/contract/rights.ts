@@ -95,8 +95,41 @@ export interface ErasurePlanInfo {
   runningJobs: number[];
   /** Exported copies inside the project folder (deleted only with deleteExportedFiles). */
   exportedFiles: string[];
+  /** What training holds of them. */
+  training: ErasureTrainingInfo;
   /** Identifies this plan; pass it as `confirm` to `models:erase`. A project that changed since gives a conflict. */
   digest: string;
+}
+
+/** The training side of an erasure plan. */
+export interface ErasureTrainingInfo {
+  /** Training sets holding pairs with these photos, and how many of their pairs are removed. */
+  sets: { id: number; name: string; pairs: number }[];
+  /** Runs whose held-out pairs showed them: all their sample images are deleted (a sample is a grid of several pairs). */
+  sampleRuns: { id: number; samples: number }[];
+  /** Runs of those sets training now: erasing is refused until they stop. */
+  runningRuns: number[];
+  /** Checkpoints trained on these photos (and checkpoints built on those): kept unless `alsoDerivedCheckpoints`. */
+  derivedCheckpoints: { id: number; name: string; kind: string }[];
+  /**
+   * Runs stopped part-way on a set with them in the train split (their folders hold weights trained on them):
+   * restarted from scratch with `alsoDerivedCheckpoints`, kept otherwise. The host always sends it (optional only
+   * for fixtures written before it).
+   */
+  unfinishedRuns?: number[];
+  /** Deleted with the derived checkpoints: cells, results and training runs made with them, and the files only they use. */
+  derived: { jobs: number; results: number; runs: number; files: number; running: number };
+}
+
+/** `models:erase`: the plan's digest confirms exactly what is deleted. */
+export interface ErasureRequest {
+  modelPhotoIds: number[];
+  /** The plan's `digest`. */
+  confirm: string;
+  /** Also delete the exported copies inside the project folder. Default false. */
+  deleteExportedFiles?: boolean;
+  /** Also delete the checkpoints trained on these photos (rows, files no other row uses, and what was made with them). Default false: they are kept and listed in the result. */
+  alsoDerivedCheckpoints?: boolean;
 }
 
 export interface ErasureDone {
@@ -108,6 +141,12 @@ export interface ErasureDone {
   exportedFilesDeleted: number;
   /** Queued jobs cancelled before the erasure. */
   jobsCancelled: number;
+  /** Training pairs removed from their sets, and sample images deleted. */
+  trainingPairsRemoved: number;
+  samplesDeleted: number;
+  /** Derived checkpoints deleted (alsoDerivedCheckpoints) and the ids of those kept (without it). */
+  derivedCheckpointsDeleted: number;
+  derivedCheckpointsKept: number[];
   /** The erasure log entry (counts only; no personal data). */
   erasureLogId: number;
 }

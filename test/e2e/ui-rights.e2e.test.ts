@@ -2,7 +2,7 @@
 // the tiny fixture model): a release with the scan of the signed form is added on a model photo; the batch
 // builder warns about a photo without a release, and refuses it once the project's release policy is strict;
 // a cell of the covered photo runs; then that person is erased through the confirmation dialog, which lists
-// what goes, and their images are no longer served. Screenshots 45-49 go to test/screenshots/.
+// what goes (the pair of a training set included), and their images are no longer served. Screenshots 45-49 go to test/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -113,6 +113,17 @@ test('the batch warns about a photo without a release; a strict project refuses 
 });
 
 test('erasing the person lists what goes, asks for confirmation, and removes their images', { timeout: 60_000 }, async () => {
+  // A training set with a pair of the person: erasure removes the pair from it (and lists that).
+  await page.getByTestId('nav-finetune').click();
+  for (const person of ['astronaut', 'grace_hopper']) {
+    await page.getByTestId('ft-photo').and(page.locator(`[title^="${person}"]`)).click();
+    await page.getByTestId('ft-garment').first().click();
+    await page.getByTestId('ft-add-pair').click();
+  }
+  await page.getByTestId('ft-set-name').fill('Catalogue tees');
+  await page.getByTestId('ft-create-set').click();
+  await page.getByTestId('ft-set').filter({ hasText: 'Catalogue tees · 2 pairs' }).waitFor();
+
   await page.getByTestId('nav-model-photos').click();
   await page.getByTestId('model-card').filter({ hasText: 'astronaut' }).click();
   await page.getByTestId('model-title').filter({ hasText: 'astronaut' }).waitFor();
@@ -130,6 +141,8 @@ test('erasing the person lists what goes, asks for confirmation, and removes the
   assert.match(lines, /1 mask, 1 DensePose input, 1 release record/);
   assert.match(lines, /1 result with 0 reviews, 0 export records; 1 job/);
   assert.match(lines, /5 stored files deleted/);
+  assert.match(lines, /1 training pair removed from 1 training set \(Catalogue tees\)/);
+  assert.equal(await dialog.getByTestId('erase-derived').count(), 0, 'no checkpoint was trained on them');
   assert.equal(await dialog.getByTestId('erase-confirm').isDisabled(), true, 'nothing goes before the confirmation is typed');
   await dialog.getByTestId('erase-confirm-text').fill('ERASE');
   await keep('49-erase-confirmation');

@@ -128,7 +128,7 @@ const MALFORMED: Record<Channel, unknown[]> = {
   'releases:revoke': [{}, { id: 1, on: 'yesterday' }],
   'releases:check': [{}, { modelPhotoId: 1, date: 'x' }],
   'models:erasePlan': [{}, { modelPhotoIds: [] }],
-  'models:erase': [{ modelPhotoIds: [1] }, { modelPhotoIds: [1], confirm: 'nope' }],
+  'models:erase': [{ modelPhotoIds: [1] }, { modelPhotoIds: [1], confirm: 'nope' }, { modelPhotoIds: [1], confirm: 'a'.repeat(64), alsoDerivedCheckpoints: 'yes' }],
 };
 
 test('every channel refuses malformed payloads with a validation error naming the channel', async () => {

@@ -186,14 +186,19 @@ export class RightsState {
     }
   }
 
-  /** Erases what the confirmed plan lists; a project that changed since is refused, and the plan is asked for again. */
-  async erase(deleteExportedFiles = false): Promise<ErasureDone | null> {
+  /**
+   * Erases what the confirmed plan lists; a project that changed since is refused, and the plan is asked for again.
+   * `alsoDerivedCheckpoints`: also delete the checkpoints trained on these photos (otherwise they are kept).
+   */
+  async erase(deleteExportedFiles = false, alsoDerivedCheckpoints = false): Promise<ErasureDone | null> {
     const plan = this.plan;
     if (!plan) return null;
     this.erasing = true;
     this.eraseError = null;
     try {
-      const done = await this.#api.call('models:erase', { modelPhotoIds: plan.modelPhotoIds, confirm: plan.digest, deleteExportedFiles });
+      const done = await this.#api.call('models:erase', {
+        modelPhotoIds: plan.modelPhotoIds, confirm: plan.digest, deleteExportedFiles, ...(alsoDerivedCheckpoints && { alsoDerivedCheckpoints }),
+      });
       this.plan = null;
       if (this.photoId !== null && plan.modelPhotoIds.includes(this.photoId)) {
         this.photoId = null;
