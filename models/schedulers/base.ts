@@ -1,6 +1,6 @@
 // What DDPM and DDIM share: the schedule tables, the inference timesteps and forward noising.
 // Each subclass adds its own `step` (one algorithm per file, as in diffusers).
-import type * as tf from '../tf.ts';
+import * as tf from '../tf.ts';
 import { addNoiseWith } from './add-noise.ts';
 import { alphasFromBetas, cumprodF32, makeBetas } from './betas.ts';
 import type { CommonSchedulerConfig } from './config.ts';
@@ -45,6 +45,17 @@ export abstract class SchedulerBase<C extends CommonSchedulerConfig> implements 
     this.requireTimesteps();
     checkTimestep(who, t, this.config.num_train_timesteps);
     checkSameShape(who, 'modelOutput', modelOutput, 'sample', sample);
+  }
+
+  /**
+   * x̂_0 = (x_t − √(1−ᾱ_t)·ε_θ) / √ᾱ_t (DDPM eq. 15, DDIM eq. 12), clipped to ±clip_sample_range when
+   * clip_sample is set. Call inside the step's tf.tidy; the coefficients are float32 as in PyTorch.
+   */
+  protected predictOriginal(sample: tf.Tensor, modelOutput: tf.Tensor, sqrtBetaProdT: number, sqrtAlphaProdT: number): tf.Tensor {
+    const x0 = tf.div(tf.sub(sample, tf.mul(tf.scalar(sqrtBetaProdT, 'float32'), modelOutput)), tf.scalar(sqrtAlphaProdT, 'float32'));
+    if (!this.config.clip_sample) return x0;
+    const r = this.config.clip_sample_range;
+    return tf.clipByValue(x0, -r, r);
   }
 
   get timesteps(): Int32Array {

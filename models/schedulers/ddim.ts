@@ -71,11 +71,7 @@ export class DDIMScheduler extends SchedulerBase<DDIMSchedulerConfig> {
     return tf.tidy(() => {
       const s = (v: number): tf.Scalar => tf.scalar(v, 'float32');
       // 4. Predicted x_0, eq. (12) first term's bracket.
-      let predOriginalSample = tf.div(tf.sub(sample, tf.mul(s(sqrtBetaProdT), modelOutput)), s(sqrtAlphaProdT));
-      if (this.config.clip_sample) {
-        const r = this.config.clip_sample_range;
-        predOriginalSample = tf.clipByValue(predOriginalSample, -r, r);
-      }
+      const predOriginalSample = this.predictOriginal(sample, modelOutput, sqrtBetaProdT, sqrtAlphaProdT);
       // 5. x_{t−1} = √α_{t−1}·x̂_0 + √(1−α_{t−1}−σ_t²)·ε_θ, eq. (12) without the noise term.
       const direction = tf.mul(s(dirCoef), modelOutput);
       let prevSample = tf.add(tf.mul(s(sqrtAlphaProdPrev), predOriginalSample), direction);

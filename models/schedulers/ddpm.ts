@@ -74,11 +74,7 @@ export class DDPMScheduler extends SchedulerBase<DDPMSchedulerConfig> {
     return tf.tidy(() => {
       const s = (v: number): tf.Scalar => tf.scalar(v, 'float32');
       // 4. x̂_0 = (x_t − √(1−ᾱ_t)·ε_θ) / √ᾱ_t, eq. (15).
-      let predOriginalSample = tf.div(tf.sub(sample, tf.mul(s(sqrtBetaProdT), modelOutput)), s(sqrtAlphaProdT));
-      if (this.config.clip_sample) {
-        const r = this.config.clip_sample_range;
-        predOriginalSample = tf.clipByValue(predOriginalSample, -r, r);
-      }
+      const predOriginalSample = this.predictOriginal(sample, modelOutput, sqrtBetaProdT, sqrtAlphaProdT);
       // 5. μ̃_t(x_t, x̂_0), eq. (7).
       let prevSample = tf.add(tf.mul(s(coefX0), predOriginalSample), tf.mul(s(coefXt), sample));
       // 6. x_{t'} = μ̃ + σ_t·z for t > 0 (Algorithm 2: no noise on the final step to x_0).
