@@ -94,20 +94,13 @@ export class ModelPhotoRepo {
   async addMask(input: z.input<typeof NewMask>): Promise<Mask> {
     const fn = 'addMask';
     const v = parseArgs(fn, NewMask, input);
-    const photo = this.require(v.modelPhotoId, fn, 'modelPhotoId');
-    const info = await inspectImage(v.file, { fn, argument: 'file', maxPixels: this.ctx.maxPixels });
-    this.#sameSize(fn, v.file, info, photo);
-    const blob = await this.#put(v.file);
-    return this.ctx.blobRows.commitOrDiscard(blob, () =>
-      this.ctx.db.transaction(() => {
-        this.require(v.modelPhotoId, fn, 'modelPhotoId');
-        const latest = this.#s.latestMask.get(v.modelPhotoId, v.category) as MaskRow | undefined;
-        if (latest?.blob_hash === blob.hash) return toMask(latest);
-        this.ctx.blobRows.register(blob, info);
-        const row = this.#s.insertMask.get({ photoId: v.modelPhotoId, category: v.category, version: (latest?.version ?? 0) + 1, hash: blob.hash, origin: v.origin, now: Date.now() });
-        return toMask(row as MaskRow);
-      }).immediate(),
-    );
+    return this.#addPhotoImage(fn, v.modelPhotoId, v.file, (blob, register) => {
+      const latest = this.#s.latestMask.get(v.modelPhotoId, v.category) as MaskRow | undefined;
+      if (latest?.blob_hash === blob.hash) return toMask(latest);
+      register();
+      const row = this.#s.insertMask.get({ photoId: v.modelPhotoId, category: v.category, version: (latest?.version ?? 0) + 1, hash: blob.hash, origin: v.origin, now: Date.now() });
+      return toMask(row as MaskRow);
+    });
   }
 
   /** Every mask version of a photo, by category then version. */
@@ -123,23 +116,16 @@ export class ModelPhotoRepo {
   async addDensePose(input: z.input<typeof NewDensePose>): Promise<DensePose> {
     const fn = 'addDensePose';
     const v = parseArgs(fn, NewDensePose, input);
-    const photo = this.require(v.modelPhotoId, fn, 'modelPhotoId');
-    const info = await inspectImage(v.file, { fn, argument: 'file', maxPixels: this.ctx.maxPixels });
-    this.#sameSize(fn, v.file, info, photo);
-    const blob = await this.#put(v.file);
-    return this.ctx.blobRows.commitOrDiscard(blob, () =>
-      this.ctx.db.transaction(() => {
-        this.require(v.modelPhotoId, fn, 'modelPhotoId');
-        const existing = this.#s.dense.get(v.modelPhotoId, v.format, blob.hash) as DenseRow | undefined;
-        if (existing) return toDense(existing);
-        this.ctx.blobRows.register(blob, info);
-        const row = this.#s.insertDense.get({
-          photoId: v.modelPhotoId, format: v.format, origin: v.origin, approximated: v.approximated ? 1 : 0,
-          generator: v.generator ?? null, hash: blob.hash, now: Date.now(),
-        });
-        return toDense(row as DenseRow);
-      }).immediate(),
-    );
+    return this.#addPhotoImage(fn, v.modelPhotoId, v.file, (blob, register) => {
+      const existing = this.#s.dense.get(v.modelPhotoId, v.format, blob.hash) as DenseRow | undefined;
+      if (existing) return toDense(existing);
+      register();
+      const row = this.#s.insertDense.get({
+        photoId: v.modelPhotoId, format: v.format, origin: v.origin, approximated: v.approximated ? 1 : 0,
+        generator: v.generator ?? null, hash: blob.hash, now: Date.now(),
+      });
+      return toDense(row as DenseRow);
+    });
   }
 
   densePoses(modelPhotoId: number): DensePose[] {
@@ -149,6 +135,24 @@ export class ModelPhotoRepo {
   latestDensePose(modelPhotoId: number, format: DenseposeFormat): DensePose | undefined {
     const row = this.#s.latestDense.get(modelPhotoId, format) as DenseRow | undefined;
     return row && toDense(row);
+  }
+
+  /**
+   * A label image of a model photo (mask, DensePose): checked to be an image of the photo's size, stored as
+   * a blob, then `insert` runs in a transaction that re-checks the photo still exists; it calls `register`
+   * when it keeps the blob (a blob nothing references is discarded).
+   */
+  async #addPhotoImage<T>(fn: string, modelPhotoId: number, file: string | Uint8Array, insert: (blob: { hash: string }, register: () => void) => T): Promise<T> {
+    const photo = this.require(modelPhotoId, fn, 'modelPhotoId');
+    const info = await inspectImage(file, { fn, argument: 'file', maxPixels: this.ctx.maxPixels });
+    this.#sameSize(fn, file, info, photo);
+    const blob = await this.#put(file);
+    return this.ctx.blobRows.commitOrDiscard(blob, () =>
+      this.ctx.db.transaction(() => {
+        this.require(modelPhotoId, fn, 'modelPhotoId');
+        return insert(blob, () => this.ctx.blobRows.register(blob, info));
+      }).immediate(),
+    );
   }
 
   #put(file: string | Uint8Array) {
