@@ -93,6 +93,18 @@ test('finetune: load reads sets, runs, photos and garments, then opens the first
   assert.deepEqual(api.callsTo('training:setDetail').slice(-1), [{ id: 2 }]);
   assert.deepEqual(api.callsTo('training:run').slice(-1), [{ id: 5 }]);
 
+  // A run or set that is gone since (an erasure deleted it) is not reopened: the first ones are.
+  api.handlers['training:runs'] = () => ({ items: [runSummary(8, { setId: 4 })], queuePaused: false });
+  api.handlers['training:sets'] = () => ({ items: [setDetail(4)] });
+  await ft.load();
+  assert.deepEqual(api.callsTo('training:run').slice(-1), [{ id: 8 }]);
+  assert.deepEqual(api.callsTo('training:setDetail').slice(-1), [{ id: 4 }]);
+  assert.equal(ft.run?.id, 8);
+  assert.equal(ft.error, null);
+  api.handlers['training:runs'] = () => ({ items: [], queuePaused: false });
+  await ft.load();
+  assert.equal(ft.run, null);
+
   api.handlers['training:runs'] = fails('no project is open', 'validation');
   await ft.load();
   assert.equal(ft.error, 'Could not load training: no project is open');

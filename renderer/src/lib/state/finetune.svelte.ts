@@ -90,10 +90,13 @@ export class FinetuneState {
       this.queuePaused = runs.queuePaused;
       this.photos = photos.items;
       this.garments = garments.items;
-      if (this.set) await this.openSet(this.set.id);
-      else if (sets.items[0]) await this.openSet(sets.items[0].id);
-      const focus = this.run?.id ?? runs.items[0]?.id;
-      if (focus !== undefined) await this.openRun(focus);
+      // Keep the open set and run unless they are gone (an erasure can delete runs): then the first ones.
+      const setId = sets.items.some((x) => x.id === this.set?.id) ? this.set!.id : sets.items[0]?.id;
+      if (setId !== undefined) await this.openSet(setId);
+      else this.set = null;
+      const runId = runs.items.some((r) => r.id === this.run?.id) ? this.run!.id : runs.items[0]?.id;
+      if (runId !== undefined) await this.openRun(runId);
+      else { this.run = null; this.etaMs = null; }
     });
     this.loaded = true;
   }
