@@ -9,7 +9,7 @@ import type { Coordinator } from './coordinator.ts';
 import { sendBlob } from './coordinator-blob.ts';
 import { redactSecrets } from './redact.ts';
 import { decodeResultFrame } from './result-frame.ts';
-import { API_PREFIX, Claim, ClaimRequest, FailRequest, Hello, ProgressRequest, ReleaseRequest, RESULT_CONTENT_TYPE, ResultHeader, TEAM_PREFIX } from './wire.ts';
+import { API_PREFIX, Claim, ClaimRequest, FailRequest, Hello, ProgressRequest, PROTOCOL_VERSION, ReleaseRequest, RESULT_CONTENT_TYPE, ResultHeader, TEAM_PREFIX } from './wire.ts';
 
 export type CoordinatorHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
@@ -83,7 +83,7 @@ export function createCoordinatorHandler(coordinator: Coordinator, options: Coor
       const claim = parse(Claim, url.searchParams.get('claim'), 'blobs');
       const path = /^[0-9a-f]{64}$/.test(hash) ? coordinator.blobPath(worker, claim, hash) : null;
       // One answer for "no such blob" and "not yours": a worker learns nothing about other cells' inputs.
-      if (!path) throw new HttpError(403, 'not an input or checkpoint of a cell this worker holds');
+      if (!path) throw new HttpError(403, 'not an input, checkpoint or adapter of a cell this worker holds');
       return sendBlob(req, res, path, hash);
     }
     if (!post) throw new HttpError(405, `${req.method} ${url.pathname}: not a route (see main/team/wire.ts)`);
@@ -127,7 +127,15 @@ export function createCoordinatorHandler(coordinator: Coordinator, options: Coor
     const url = new URL(req.url ?? '/', 'http://coordinator.invalid');
     if (!url.pathname.startsWith(TEAM_PREFIX)) return false;
     try {
-      if (!url.pathname.startsWith(API_PREFIX)) throw new HttpError(404, `${url.pathname}: this coordinator speaks ${API_PREFIX}`);
+      if (!url.pathname.startsWith(API_PREFIX)) {
+        // A worker of another version (an old one would run a LoRA cell without its adapter): refused, with what to do.
+        const version = /^\/team\/v(\d{1,6})\//.exec(url.pathname)?.[1];
+        if (version !== undefined) {
+          throw new HttpError(426, `this worker speaks team protocol v${version}, this coordinator v${PROTOCOL_VERSION} (${API_PREFIX}): `
+            + `run the same Leffa Studio version on the worker as in the app${Number(version) < PROTOCOL_VERSION ? ' (update the worker)' : ' (update the app)'}`);
+        }
+        throw new HttpError(404, `${url.pathname}: this coordinator speaks ${API_PREFIX}`);
+      }
       const worker = coordinator.tokens.verify(bearer(req));
       if (!worker) throw new HttpError(401, 'missing, unknown or revoked worker token (issue one in the app: Team → Workers)');
       await route(req, res, url, worker);

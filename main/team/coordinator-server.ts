@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CoordinatorHandler } from './coordinator-http.ts';
+import { API_PREFIX } from './wire.ts';
 
 export interface CoordinatorServer {
   server: Server;
@@ -19,7 +20,7 @@ export async function startCoordinatorServer(handler: CoordinatorHandler, option
     handler(req, res).then((handled) => {
       if (handled) return;
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('this port answers the team queue\'s workers only (/team/v1/…)');
+      res.end(`this port answers the team queue's workers only (${API_PREFIX}…)`);
     }, (err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(`coordinator failed: ${(err as Error).message}`);

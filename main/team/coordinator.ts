@@ -21,6 +21,7 @@ import type { Job } from '../queue/job-rows.ts';
 import type { EngineRecord } from '../queue/record.ts';
 import { parseCellKey } from './cell-key.ts';
 import { isDeviceFault } from '../queue/runner.ts';
+import { cellWeights, type CellWeights } from './engine-cell.ts';
 import { WorkerRegistry } from './worker-registry.ts';
 import type { WorkerTokens } from './worker-tokens.ts';
 import type { ClaimReply, GrantedCell, Hello, ProgressReply, ProgressRequest, ResultHeader, ResultReply, StopReason } from './wire.ts';
@@ -83,27 +84,35 @@ export class Coordinator {
       case 'queued':
         break;
     }
-    // A LoRA adapter is merged into its base checkpoint at load, which the worker protocol does not carry yet:
-    // such a cell fails here with the reason instead of after the worker fetched the adapter as if it were a model.
-    if (this.jobs.cellWork(job.id).checkpoint.kind === 'LoRA') {
+    // What the engine loads: the checkpoint, or a LoRA adapter with its base's weights. What cannot run
+    // (a LoRA without a base, an adapter on an adapter, a blob gone from the project) fails here with the
+    // reason, instead of on a worker after downloads that cannot succeed.
+    const work = this.jobs.cellWork(job.id);
+    let weights: CellWeights;
+    try {
+      weights = cellWeights(this.jobs.project, work.checkpoint.id, { requireBlobs: true });
+    } catch (err) {
+      const e = err as Error;
       if (this.jobs.get(job.id)!.status === 'queued') this.jobs.transition(job.id, 'running', { claimedBy: claimedBy(worker, 'refused') });
-      this.jobs.transition(job.id, 'failed', {
-        error: { type: 'Unsupported', message: 'LoRA checkpoints run on the local queue only (team workers cannot merge an adapter into its base yet): switch the project to the local queue, or use a finetune of the full model' },
-      });
+      this.jobs.transition(job.id, 'failed', { error: { type: e.name, message: e.message } });
+      this.#log(`[team] cell ${job.id} failed at its claim by ${worker}: ${e.message}`);
       return { status: 'skip', reason: 'failed' };
     }
     const claim = `${job.id}.${randomBytes(18).toString('base64url')}`;
     const running = this.jobs.transition(job.id, 'running', { claimedBy: claimedBy(worker, claim) });
     this.registry.claimed(worker, job.id);
-    return { status: 'granted', claim, cell: this.#granted(key, running, this.jobs.cellWork(job.id)) };
+    return { status: 'granted', claim, cell: this.#granted(key, running, work, weights) };
   }
 
-  #granted(key: string, job: Job, w: CellWork): GrantedCell {
+  #granted(key: string, job: Job, w: CellWork, { weights, lora }: CellWeights): GrantedCell {
     return {
       jobId: job.id, batchId: job.batchId, key, attempt: job.attempt, seed: w.seed, settings: w.settings, settingsHash: w.settingsHash,
       category: w.category,
       inputs: { person: w.person.hash, garment: w.garment.photoHash, mask: w.mask?.hash ?? null, densepose: w.densepose?.hash ?? null },
-      checkpoint: { hash: w.checkpoint.hash, name: w.checkpoint.name, licence: w.checkpoint.licence },
+      checkpoint: {
+        id: w.checkpoint.id, name: w.checkpoint.name, licence: w.checkpoint.licence, hash: weights.hash, size: weights.size,
+        ...(lora && { lora: { hash: lora.hash, size: lora.size, base: { id: weights.id, name: weights.name } } }),
+      },
     };
   }
 
@@ -196,7 +205,8 @@ export class Coordinator {
   }
 
   /**
-   * The file of a blob, if `worker` may read it: an input or the checkpoint of a cell it holds now.
+   * The file of a blob, if `worker` may read it: an input or the checkpoint of a cell it holds now (for a
+   * LoRA cell: the adapter and its base's weights).
    * Anything else (other cells' inputs, results, a finished claim) is null.
    */
   blobPath(worker: string, claim: string, hash: string): string | null {
@@ -204,6 +214,14 @@ export class Coordinator {
     if ('stop' in held) return null;
     const w = this.jobs.cellWork(held.job.id);
     const allowed = [w.person.hash, w.garment.photoHash, w.mask?.hash, w.densepose?.hash, w.checkpoint.hash];
+    // A LoRA cell: its base checkpoint's weights too (the adapter is the cell's checkpoint).
+    if (!allowed.includes(hash) && w.checkpoint.kind === 'LoRA') {
+      try {
+        allowed.push(cellWeights(this.jobs.project, w.checkpoint.id).weights.hash);
+      } catch {
+        return null;
+      }
+    }
     return allowed.includes(hash) ? this.jobs.project.blobPath(hash) : null;
   }
 }

@@ -35,7 +35,7 @@ export const QueueSettings = z.discriminatedUnion('kind', [
       /** Claims a cell may get before it fails (its first run plus takeovers after workers died). */
       maxAttempts: z.number().int().min(1).max(20).prefault(3),
       /**
-       * The app serves the coordinator (/team/v1/…) on its own port too (the desktop app has no serve
+       * The app serves the coordinator (/team/v2/…) on its own port too (the desktop app has no serve
        * host; serve mode also answers on its own port). 0: any free port. Absent: serve mode's port only.
        */
       coordinatorPort: z.number().int().min(0).max(65535).optional(),

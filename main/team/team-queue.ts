@@ -29,7 +29,7 @@ export class TeamBatchQueue implements BatchQueue {
   readonly jobs: JobStore;
   readonly coordinator: Coordinator;
   readonly dispatcher: Dispatcher;
-  /** The coordinator's HTTP endpoints (/team/v1/…), for the serve host or a standalone server. */
+  /** The coordinator's HTTP endpoints (/team/v2/…), for the serve host or a standalone server. */
   readonly handler: CoordinatorHandler;
 
   constructor(options: TeamBatchQueueOptions) {

@@ -1,8 +1,8 @@
 // What the coordinator and its workers say to each other over HTTP, checked with zod on both sides.
-// Every route is under /team/v1/ and needs a worker token (Authorization: Bearer lsw_…):
+// Every route is under /team/v2/ and needs a worker token (Authorization: Bearer lsw_…):
 //   POST hello     a worker introduces itself: backend, GPU, engine version
-//   POST claim     {key} → the cell (inputs and checkpoint by hash) plus a claim id, or why to skip it
-//   GET  blobs/<sha256>?claim=…   an input or checkpoint of a cell the worker holds (Range: bytes=N-)
+//   POST claim     {key} → the cell (inputs, checkpoint and a LoRA's adapter by hash) plus a claim id, or why to skip it
+//   GET  blobs/<sha256>?claim=…   an input, checkpoint or adapter of a cell the worker holds (Range: bytes=N-)
 //   POST progress  {claim, step, steps, stepMs} → go on, or stop (cancelled in the app / claim lost)
 //   POST result    framed PNG + header (result-frame.ts) → stored | duplicate
 //   POST fail      {claim, error} the engine failed this cell
@@ -10,8 +10,15 @@
 import { z } from 'zod';
 import { CellSettings } from '../queue/settings.ts';
 
+/**
+ * The version of this protocol, in every route (/team/v<N>/). A coordinator answers any other version
+ * with 426 and what to do, so a worker never runs a cell it cannot read in full.
+ * v2: a LoRA cell carries its adapter next to its base checkpoint (GrantedCell.checkpoint.lora); a v1
+ * worker would have run such a cell on the base weights alone.
+ */
+export const PROTOCOL_VERSION = 2;
 export const TEAM_PREFIX = '/team/';
-export const API_PREFIX = '/team/v1/';
+export const API_PREFIX = `/team/v${PROTOCOL_VERSION}/`;
 export const RESULT_CONTENT_TYPE = 'application/vnd.leffa.result';
 
 /** `<jobId>.<random>`: the job is readable from the claim, the random part makes it unguessable. */
@@ -43,7 +50,23 @@ export const GrantedCell = z.object({
   settingsHash: Hash,
   category: z.enum(['upper_body', 'lower_body', 'dresses']),
   inputs: z.object({ person: Hash, garment: Hash, mask: Hash.nullable(), densepose: Hash.nullable() }),
-  checkpoint: z.object({ hash: Hash, name: z.string(), licence: z.string().optional() }),
+  checkpoint: z.object({
+    /** The cell's checkpoint in the project (a LoRA cell: the adapter's). */
+    id: z.number().int().positive(),
+    /** The cell's checkpoint as the project names it, and its licence: the output's provenance (XMP). */
+    name: z.string(),
+    licence: z.string().optional(),
+    /** The weights file the engine opens: the checkpoint's own blob or, for a LoRA cell, its base checkpoint's. */
+    hash: Hash,
+    size: z.number().int().nonnegative(),
+    /** A LoRA cell: the adapter (safetensors, rank and alpha in its metadata), merged into `hash` when the engine loads it. */
+    lora: z.object({
+      hash: Hash,
+      size: z.number().int().nonnegative(),
+      /** The base checkpoint whose weights `hash` are. */
+      base: z.object({ id: z.number().int().positive(), name: z.string() }),
+    }).optional(),
+  }),
 });
 export type GrantedCell = z.output<typeof GrantedCell>;
 

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { redactSecrets } from './redact.ts';
 import { encodeResultFrame } from './result-frame.ts';
 import {
-  API_PREFIX, ClaimReply, ProgressReply, RESULT_CONTENT_TYPE, ResultReply,
+  API_PREFIX, ClaimReply, ProgressReply, PROTOCOL_VERSION, RESULT_CONTENT_TYPE, ResultReply,
   type Hello, type ProgressRequest, type ResultHeader,
 } from './wire.ts';
 
@@ -70,6 +70,10 @@ export class CoordinatorClient {
         if (res.status === 401) throw new TokenRejectedError();
         if (res.ok || init.okStatuses?.includes(res.status)) return res;
         const text = redactSecrets(await res.text().catch(() => ''));
+        // A coordinator of another release (one that predates the version check answers 404 for our prefix).
+        if (res.status === 404 && text.includes('this coordinator speaks')) {
+          throw new CoordinatorError(res.status, `coordinator: ${route}: ${text.slice(0, 300)}: it runs another Leffa Studio version than this worker (team protocol v${PROTOCOL_VERSION}); run the same version on both`);
+        }
         if (res.status < 500) throw new CoordinatorError(res.status, `coordinator: ${route}: HTTP ${res.status}: ${text.slice(0, 500)}`);
         problem = `HTTP ${res.status}: ${text.slice(0, 200)}`;
       } catch (err) {

@@ -86,6 +86,7 @@ function describe(e: WorkerEvent): string {
     case 'duplicate': return `cell ${e.jobId}: result was already stored`;
     case 'refused': return `cell ${e.jobId}: result refused (${e.reason})`;
     case 'failed': return `cell ${e.jobId}: failed: ${e.message}`;
+    case 'retry': return `cell ${e.jobId}: ${e.message}; the queue tries it again`;
     case 'stopped-cell': return `cell ${e.jobId}: stopped (${e.reason})`;
     case 'released': return `cell ${e.jobId}: given back to the queue`;
     case 'error': return `error: ${e.message}`;

@@ -1,6 +1,6 @@
 // A team worker: takes cells from the BullMQ queue one at a time (one GPU, one cell), claims each from
-// the coordinator (which may say skip: done, cancelled, …), fetches the inputs and checkpoint it lacks by
-// hash, runs the engine, and uploads the image with its record. BullMQ's lock on the job is renewed from
+// the coordinator (which may say skip: done, cancelled, …), fetches the inputs and checkpoint (and a LoRA
+// cell's adapter) it lacks by hash, runs the engine, and uploads the image with its record. BullMQ's lock on the job is renewed from
 // this process's main thread while the engine computes in its worker thread, so a live worker never
 // looks stalled; a dead one stops renewing and BullMQ hands the cell to another worker.
 //
@@ -9,7 +9,8 @@
 //   has recorded the outcome; nothing to retry in Redis).
 // - lost (another worker holds the cell now: our lock expired): stop at once, complete with "lost"
 //   (BullMQ refuses the completion anyway if the lock is gone).
-// - the coordinator unreachable for long: throw, and BullMQ retries the job with backoff.
+// - the coordinator unreachable for long, or a download whose bytes do not match their hash: throw (event
+//   "retry"), and BullMQ retries the job with backoff.
 // - stopping mid-cell (second Ctrl-C): the claim is released (the cell is queued again in the project)
 //   and the job fails in BullMQ, which retries it: a completed job would keep its key blocked in Redis.
 // - token refused: the worker stops; the job's lock lapses and another worker gets the cell.
@@ -32,6 +33,7 @@ export type WorkerEvent =
   | { event: 'stored' | 'duplicate'; key: string; jobId: number }
   | { event: 'refused'; key: string; jobId: number; reason: string }
   | { event: 'failed'; key: string; jobId: number; message: string }
+  | { event: 'retry'; key: string; jobId: number; message: string }
   | { event: 'stopped-cell'; key: string; jobId: number; reason: string }
   | { event: 'released'; key: string; jobId: number }
   | { event: 'error'; message: string }
@@ -178,7 +180,10 @@ export class TeamWorker {
     const paths = await this.#fetchBlobs(claim, cell);
     const stepTimes: number[] = [];
     const out = await this.#o.engine.run({
-      jobId: cell.jobId, ...paths, checkpoint: { path: paths.checkpoint, base: this.#o.base }, seed: cell.seed, settings: cell.settings, category: cell.category,
+      jobId: cell.jobId, person: paths.person, garment: paths.garment, mask: paths.mask, densepose: paths.densepose,
+      // A LoRA cell: the base's weights with the adapter merged in at load, as on the local queue.
+      checkpoint: { path: paths.checkpoint, base: this.#o.base, ...(paths.lora !== null && { lora: paths.lora }) },
+      seed: cell.seed, settings: cell.settings, category: cell.category,
       ...(cell.checkpoint.licence !== undefined && { provenance: { checkpointName: cell.checkpoint.name, licence: cell.checkpoint.licence } }),
     }, {
       signal: controller.signal,
@@ -221,8 +226,12 @@ export class TeamWorker {
       this.#fatal(err);
       throw err;
     }
-    // Transport trouble: the cell is still ours in the project; BullMQ retries the job later.
-    if (err instanceof CoordinatorUnreachableError || err instanceof CoordinatorError || err instanceof BlobHashMismatch) throw err;
+    // Transport trouble (a download that does not match its hash included): the cell is still ours in the
+    // project; BullMQ retries the job later.
+    if (err instanceof CoordinatorUnreachableError || err instanceof CoordinatorError || err instanceof BlobHashMismatch) {
+      this.#emit({ event: 'retry', key, jobId: cell.jobId, message: redactSecrets(err.message) });
+      throw err;
+    }
     // The engine (or an input it could not read) failed: that is the cell's outcome.
     const e = err instanceof Error ? err : new Error(String(err));
     const { requeued } = await this.#o.client.fail(claim, { type: e.name, message: e.message });
@@ -241,13 +250,15 @@ export class TeamWorker {
     const source = (hash: string, offset: number) => this.#o.client.blob(hash, claim, offset);
     const cache = this.#o.cache;
     const input = (hash: string | null) => (hash ? cache.ensure('inputs', hash, source) : Promise.resolve(null));
-    const [checkpoint, person, garment, mask, densepose] = await Promise.all([
+    // A LoRA adapter is kept with the checkpoints (small, and used by every cell of its batches), checked by hash alike.
+    const [checkpoint, lora, person, garment, mask, densepose] = await Promise.all([
       cache.ensure('checkpoints', cell.checkpoint.hash, source),
+      cell.checkpoint.lora ? cache.ensure('checkpoints', cell.checkpoint.lora.hash, source) : Promise.resolve(null),
       input(cell.inputs.person), input(cell.inputs.garment), input(cell.inputs.mask), input(cell.inputs.densepose),
     ]);
     const keep = new Set(Object.values(cell.inputs).filter((h): h is string => h !== null));
     void cache.pruneInputs(keep).catch(() => 0);
-    return { checkpoint, person: person!, garment: garment!, mask, densepose };
+    return { checkpoint, lora, person: person!, garment: garment!, mask, densepose };
   }
 
   /** Throttled progress reports, plus a heartbeat; a "stop" answer aborts the cell. */

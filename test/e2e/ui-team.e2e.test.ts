@@ -50,7 +50,7 @@ before(async () => {
   const [{ dir, token }, b] = await Promise.all([prepareTeamProject(dataDir, queueName, passwordFile), launch()]);
   browser = b;
   served = await startServe(['--project', dir, '--backend', 'wasm'], dataDir);
-  // Workers reach the coordinator on the serve host's own port (/team/v1/…, with their own token).
+  // Workers reach the coordinator on the serve host's own port (/team/v2/…, with their own token).
   worker = spawnWorker('gpu-studio-01', [
     '--queue', redis.url, '--queue-name', queueName, '--coordinator', new URL(served.url).origin, '--token', token,
     '--cache', join(tmp, 'cache'), '--base', TINY_BASE, '--backend', 'wasm', '--threads', '1', '--progress-ms', '100', '--json',

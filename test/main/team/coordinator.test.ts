@@ -4,14 +4,14 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobStore, type QueueEvent } from '../../../main/queue/index.ts';
 import { cellKey } from '../../../main/team/cell-key.ts';
 import { Coordinator } from '../../../main/team/coordinator.ts';
 import { createCoordinatorHandler } from '../../../main/team/coordinator-http.ts';
 import { encodeResultFrame } from '../../../main/team/result-frame.ts';
-import { ClaimReply, RESULT_CONTENT_TYPE } from '../../../main/team/wire.ts';
+import { API_PREFIX, ClaimReply, PROTOCOL_VERSION, RESULT_CONTENT_TYPE } from '../../../main/team/wire.ts';
 import { WorkerTokens } from '../../../main/team/worker-tokens.ts';
 import { pngBytes, tempProject, type TempProject } from '../store/helpers.ts';
 import { addFixture } from '../queue/helpers.ts';
@@ -56,7 +56,7 @@ interface Reply {
 
 async function call(token: string | null, route: string, body?: unknown, init: RequestInit = {}): Promise<Reply> {
   const binary = body instanceof Uint8Array;
-  const res = await fetch(`${server.url}/team/v1/${route}`, {
+  const res = await fetch(`${server.url}${API_PREFIX}${route}`, {
     method: body === undefined ? 'GET' : 'POST',
     ...init,
     headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== undefined && !binary ? { 'Content-Type': 'application/json' } : {}), ...(init.headers as Record<string, string>) },
@@ -209,19 +209,80 @@ test('release puts a cell back in the queue; fail records the engine error', asy
   assert.deepEqual((await call(B, 'fail', { claim: again.claim, error: { type: 'X', message: 'again' } })).body, { recorded: false });
 });
 
-test('a LoRA cell is refused at the claim with the reason (team workers cannot merge an adapter yet); nothing is handed out', async () => {
-  const weights = join(t.dir, 'adapter.bin');
-  writeFileSync(weights, 'an adapter');
-  const base = jobs.list()[0]!.checkpointId;
-  const lora = await t.project.checkpoints.import({ file: weights, name: 'Tees LoRA', kind: 'LoRA', architecture: 'sd15', licence: 'MIT', commercialUse: true, parentId: base });
+/** A LoRA checkpoint (its file a stand-in: nothing loads it here) and one queued cell on it. */
+async function loraCell(options: { parentId?: number | null; name?: string; bytes?: string } = {}) {
+  const weights = join(t.dir, `adapter-${options.name ?? 'lora'}.bin`);
+  writeFileSync(weights, options.bytes ?? `an adapter ${options.name ?? ''}`);
+  const base = t.project.checkpoints.get(jobs.list()[0]!.checkpointId)!;
+  const parentId = options.parentId === undefined ? base.id : options.parentId;
+  const lora = await t.project.checkpoints.import({
+    file: weights, name: options.name ?? 'Tees LoRA', kind: 'LoRA', architecture: 'sd15', licence: 'CC-BY-4.0', commercialUse: true, ...(parentId !== null && { parentId }),
+  });
   const fx = jobs.list()[0]!;
   jobs.enqueueBatch({ checkpointId: lora.id, garmentIds: [fx.garmentId], modelPhotoIds: [fx.modelPhotoId], seeds: [9] });
   const job = jobs.list().find((j) => j.checkpointId === lora.id)!;
-  assert.deepEqual(await claim(A, cellKey(job.id, job.settingsHash)), { status: 'skip', reason: 'failed' });
+  return { base, lora, job, key: cellKey(job.id, job.settingsHash) };
+}
+
+test('a LoRA cell is handed out with its adapter next to its base checkpoint; the worker may read both', async () => {
+  const { base, lora, key } = await loraCell();
+  const a = await grant(A, key);
+  // The weights the engine opens are the base's; name and licence (provenance) are the LoRA checkpoint's.
+  assert.deepEqual(a.cell.checkpoint, {
+    id: lora.id, name: 'Tees LoRA', licence: 'CC-BY-4.0', hash: base.blobHash, size: base.size,
+    lora: { hash: lora.blobHash, size: lora.size, base: { id: base.id, name: base.name } },
+  });
+  for (const hash of [lora.blobHash, base.blobHash]) {
+    const r = await call(A, `blobs/${hash}?claim=${a.claim}`);
+    assert.equal(r.status, 200);
+    assert.equal(createHash('sha256').update(r.bytes).digest('hex'), hash);
+    assert.equal(r.headers.get('x-content-sha256'), hash);
+  }
+  assert.equal((await call(B, `blobs/${lora.blobHash}?claim=${a.claim}`)).status, 403, "another worker's claim");
+  // A plain cell's claim does not open the adapter.
+  const plain = await grant(B, keys[0]!);
+  assert.equal(plain.cell.checkpoint.lora, undefined);
+  assert.equal((await call(B, `blobs/${lora.blobHash}?claim=${plain.claim}`)).status, 403);
+});
+
+test('a LoRA cell whose adapter blob is missing fails at the claim, naming the checkpoint and the hash; nothing is handed out', async () => {
+  const { lora, job, key } = await loraCell();
+  rmSync(t.project.blobPath(lora.blobHash));
+  assert.deepEqual(await claim(A, key), { status: 'skip', reason: 'failed' });
   const after = jobs.get(job.id)!;
   assert.equal(after.status, 'failed');
-  assert.equal(after.error!.type, 'Unsupported');
-  assert.match(after.error!.message, /LoRA checkpoints run on the local queue only/);
+  assert.equal(after.error!.type, 'MissingInputError');
+  assert.match(after.error!.message, new RegExp(`^checkpoint ${lora.id} \\(Tees LoRA\\): its LoRA adapter blob ${lora.blobHash} is missing`));
+  assert.ok(logs.some((l) => l.includes(`cell ${job.id} failed at its claim by gpu-a`)), logs.join('\n'));
+});
+
+test('what a worker cannot run fails at the claim with the reason: a LoRA without a base, an adapter on an adapter', async () => {
+  const orphan = await loraCell({ parentId: null, name: 'Orphan LoRA' });
+  assert.deepEqual(await claim(A, orphan.key), { status: 'skip', reason: 'failed' });
+  assert.equal(jobs.get(orphan.job.id)!.error!.type, 'MissingInputError');
+  assert.match(jobs.get(orphan.job.id)!.error!.message, new RegExp(`checkpoint ${orphan.lora.id} \\(Orphan LoRA\\) is a LoRA adapter without a base checkpoint`));
+  const first = await loraCell({ name: 'First LoRA' });
+  const stacked = await loraCell({ parentId: first.lora.id, name: 'Stacked LoRA' });
+  assert.deepEqual(await claim(A, stacked.key), { status: 'skip', reason: 'failed' });
+  const error = jobs.get(stacked.job.id)!.error!;
+  assert.equal(error.type, 'Unsupported');
+  assert.match(error.message, new RegExp(`checkpoint ${stacked.lora.id} \\(Stacked LoRA\\) is a LoRA adapter whose base, checkpoint ${first.lora.id} \\(First LoRA\\), is an adapter too`));
+  assert.equal((await grant(A, first.key)).cell.checkpoint.lora?.hash, first.lora.blobHash, 'the adapter on a full model runs');
+});
+
+test('a worker of another protocol version is refused with what to do (a v1 worker would run a LoRA cell without its adapter)', async () => {
+  assert.equal(PROTOCOL_VERSION, 2);
+  for (const route of ['hello', 'claim']) {
+    const res = await fetch(`${server.url}/team/v1/${route}`, { method: 'POST', headers: { Authorization: `Bearer ${A}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ key: keys[0] }) });
+    assert.equal(res.status, 426);
+    const body = (await res.json()) as { error: string };
+    assert.match(body.error, /^this worker speaks team protocol v1, this coordinator v2 \(\/team\/v2\/\): run the same Leffa Studio version on the worker as in the app \(update the worker\)$/);
+  }
+  assert.equal(jobs.get(jobs.list()[0]!.id)!.status, 'queued', 'nothing was claimed');
+  const newer = await fetch(`${server.url}/team/v3/claim`, { method: 'POST', headers: { Authorization: `Bearer ${A}` } });
+  assert.equal(newer.status, 426);
+  assert.match(((await newer.json()) as { error: string }).error, /v3, this coordinator v2 .*\(update the app\)$/);
+  assert.equal((await fetch(`${server.url}/team/other`, { method: 'POST' })).status, 404);
 });
 
 test('workers report backend, GPU, speed and current cell', async () => {

@@ -5,6 +5,9 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Project } from '../../../main/store/index.ts';
+import { writeSafetensors } from '../../../models/io/index.ts';
+import { LeffaModel, readBaseFolder } from '../../../models/leffa/model.ts';
+import { loraMetadata, loraModules } from '../../../models/train/lora.ts';
 import { assetsDir, fixturesDir } from '../../helpers/fixtures.ts';
 
 export const TINY_WEIGHTS = join(fixturesDir, 'leffa-tiny', 'weights.safetensors');
@@ -66,4 +69,44 @@ export async function addTeamFixture(project: Project): Promise<TeamFixture> {
 /** 3 garments × 2 model photos × 2 seeds, 2 denoising steps: 12 cells, quick on the tiny model. */
 export function batchOf(fx: TeamFixture) {
   return { name: 'team test', checkpointId: fx.checkpointId, garmentIds: fx.garmentIds, modelPhotoIds: fx.modelPhotoIds, seeds: [7, 8], settings: [{ steps: 2 }] };
+}
+
+/**
+ * A LoRA adapter for the tiny model: rank 2, alpha 4, on every attn1 projection of both UNets, with A and
+ * B both non-zero (a fresh adapter's B is zero and changes nothing), from a fixed seed: the same bytes on
+ * every call, so a local and a team project hold the same adapter blob.
+ */
+export function writeTinyLora(file: string): void {
+  const opts = { rank: 2, alpha: 4 };
+  const modules = loraModules(new LeffaModel(readBaseFolder(TINY_BASE)).params(), opts);
+  let state = 0x2545f491;
+  const next = () => {
+    // xorshift32: uniform in [-1, 1)
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 31 - 1;
+  };
+  const tensor = (spec: { name: string; shape: number[] }, scale: number) => {
+    const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < data.length; i++) data[i] = next() * scale;
+    return { name: spec.name, dtype: 'F32' as const, shape: spec.shape, data };
+  };
+  const tensors = modules.flatMap((m) => [tensor(m.a, 1 / Math.sqrt(m.a.shape[1]!)), tensor(m.b, 0.5)]);
+  writeSafetensors(file, tensors, loraMetadata(opts));
+}
+
+/** The tiny LoRA (writeTinyLora) as a LoRA checkpoint of `fx`'s checkpoint, with a licence of its own. */
+export async function addTeamLora(project: Project, fx: TeamFixture): Promise<{ checkpointId: number; name: string; licence: string }> {
+  const file = join(project.dir, 'incoming-lora.safetensors');
+  writeTinyLora(file);
+  const name = 'Tees LoRA';
+  const licence = 'CC-BY-4.0';
+  const c = await project.checkpoints.import({ file, name, kind: 'LoRA', architecture: 'sd15', licence, commercialUse: true, parentId: fx.checkpointId });
+  return { checkpointId: c.id, name, licence };
+}
+
+/** 1 garment × 2 model photos × 1 seed on a LoRA checkpoint, 2 steps. */
+export function loraBatchOf(fx: TeamFixture, checkpointId: number) {
+  return { name: 'team LoRA test', checkpointId, garmentIds: [fx.garmentIds[0]!], modelPhotoIds: fx.modelPhotoIds, seeds: [7], settings: [{ steps: 2 }] };
 }

@@ -2,10 +2,13 @@
 // the coordinator of a real project on its own HTTP server, and two `leffa-studio worker` processes
 // running the tiny Leffa model. A 3 garments × 2 model photos × 2 seeds batch must end with exactly one
 // result per cell whose PNG bytes equal what the local queue produces for the same cell; then the same
-// with a worker SIGKILLed mid-cell, and with Redis restarted mid-batch.
+// with a worker SIGKILLed mid-cell, and with Redis restarted mid-batch. A LoRA batch (a real adapter on
+// the tiny model) runs on a worker as on the local queue: same PNG bytes, same record.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
 import { EngineSupervisor } from '../../../main/engine-host/supervisor.ts';
 import { JobStore } from '../../../main/queue/index.ts';
 import { LocalBatchQueue } from '../../../main/team/local-queue.ts';
@@ -14,13 +17,16 @@ import { localRunCell, supervisorEngine } from '../../../main/team/engine-cell.t
 import { redisConnectionOptions } from '../../../main/team/redis-options.ts';
 import { openWorkerTokens } from '../../../main/team/open-queue.ts';
 import { tempDir, tempProject, type TempProject } from '../store/helpers.ts';
-import { addTeamFixture, batchOf, TINY_BASE } from './fixture.ts';
+import { addTeamFixture, addTeamLora, batchOf, loraBatchOf, TINY_BASE } from './fixture.ts';
 import { serveCoordinator, spawnWorker, stopWorker, type WorkerEventLine, type WorkerProcess } from './processes.ts';
 import { startRedis, type RedisHandle } from './redis-server.ts';
 
 let redis: RedisHandle;
 /** settings hash → PNG bytes the local queue made for that cell. */
 const local = new Map<string, Buffer>();
+/** The LoRA cells on the local queue: settings hash → PNG bytes and stored record; and `garment:person:seed` → the base model's PNG. */
+const localLora = new Map<string, { png: Buffer; record: Record<string, unknown> }>();
+const localBase = new Map<string, Buffer>();
 let queueNo = 0;
 
 before(async () => {
@@ -30,14 +36,22 @@ before(async () => {
   const engine = supervisorEngine(new EngineSupervisor({ workerData: { backend: 'wasm', threads: 1 }, log: () => {} }));
   try {
     const fx = await addTeamFixture(t.project);
-    const q = new LocalBatchQueue(new JobStore(t.project), localRunCell(engine, { base: () => TINY_BASE }));
+    const lora = await addTeamLora(t.project, fx);
+    const q = new LocalBatchQueue(new JobStore(t.project), localRunCell(engine, { base: () => TINY_BASE, project: t.project }));
     assert.equal(q.enqueueBatch(batchOf(fx)).created, 12);
+    assert.equal(q.enqueueBatch(loraBatchOf(fx, lora.checkpointId)).created, 2);
     await q.start();
     await q.whenIdle();
     await q.stop();
     for (const job of q.jobs.list()) {
       assert.equal(job.status, 'succeeded', `local cell ${job.id}: ${job.error?.message}`);
-      local.set(job.settingsHash, readFileSync(t.project.blobPath(t.project.results.byJob(job.id)!.blobHash)));
+      const result = t.project.results.byJob(job.id)!;
+      const png = readFileSync(t.project.blobPath(result.blobHash));
+      if (job.checkpointId === lora.checkpointId) localLora.set(job.settingsHash, { png, record: result.record as Record<string, unknown> });
+      else {
+        local.set(job.settingsHash, png);
+        localBase.set(`${job.garmentId}:${job.modelPhotoId}:${job.seed}`, png);
+      }
     }
   } finally {
     await engine.close();
@@ -55,6 +69,8 @@ interface Team {
   workers: WorkerProcess[];
   logs: string[];
   tokens: string[];
+  /** Each worker's --cache folder. */
+  caches: string[];
   close(): Promise<void>;
 }
 
@@ -70,9 +86,10 @@ async function startTeam(workerEnv: Record<string, string>[] = [{}, {}]): Promis
   });
   const server = await serveCoordinator(queue.handler);
   const issued = workerEnv.map((_, i) => tokens.issue(`gpu-${String.fromCharCode(97 + i)}`).token);
+  const caches = await Promise.all(workerEnv.map(() => tempDir('leffa-worker-cache-')));
   const workers = await Promise.all(workerEnv.map(async (env, i) => {
     const args = [
-      '--queue', redis.url, '--queue-name', queueName, '--coordinator', server.url, '--cache', await tempDir('leffa-worker-cache-'),
+      '--queue', redis.url, '--queue-name', queueName, '--coordinator', server.url, '--cache', caches[i]!,
       '--base', TINY_BASE, '--backend', 'wasm', '--threads', '1', '--lock-seconds', '4', '--stalled-seconds', '1', '--json',
     ];
     // One worker gets its token as a flag (as documented), the other through the environment.
@@ -80,7 +97,7 @@ async function startTeam(workerEnv: Record<string, string>[] = [{}, {}]): Promis
   }));
   await Promise.all(workers.map((w) => w.waitFor((e) => e.event === 'ready', 60_000)));
   return {
-    t, queue, workers, logs, tokens: issued,
+    t, queue, workers, logs, tokens: issued, caches,
     async close() {
       await Promise.all(workers.map(stopWorker));
       await queue.stop();
@@ -203,6 +220,62 @@ test('Redis restarts mid-batch (AOF in the test folder): the batch still finishe
     });
     assert.ok(atRestart < 8, `Redis restarted mid-batch (${atRestart} of 12 cells stored before)`);
     assertExactlyOnce(team);
+  } finally {
+    await team.close();
+  }
+});
+
+/** A record without what may differ between two runs of one cell: ids of the batch and job, timings (the quality checks' `ms` too), the worker. */
+function stableRecord(record: Record<string, unknown>): Record<string, unknown> {
+  const { jobId: _j, batchId: _b, timing: _t, engine, ...rest } = record;
+  const { timings: _ts, worker: _w, ...stableEngine } = engine as Record<string, unknown>;
+  const noMs = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'ms').map(([k, x]) => [k, noMs(x)]))
+    : v);
+  return noMs({ ...rest, engine: stableEngine }) as Record<string, unknown>;
+}
+
+test('a LoRA batch on a worker: base weights + adapter merged at load; PNG bytes and record equal to the local queue', async () => {
+  const team = await startTeam([{}]);
+  try {
+    const { project } = team.t;
+    const fx = await addTeamFixture(project);
+    const lora = await addTeamLora(project, fx);
+    const adapter = project.checkpoints.get(lora.checkpointId)!;
+    const base = project.checkpoints.get(fx.checkpointId)!;
+    assert.equal(team.queue.enqueueBatch(loraBatchOf(fx, lora.checkpointId)).created, 2);
+    await team.queue.start();
+    let timer!: NodeJS.Timeout;
+    await Promise.race([team.queue.whenIdle(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`LoRA batch did not finish: ${JSON.stringify(team.queue.jobs.counts())}\n${team.logs.join('\n')}\n${team.workers[0]!.output()}`)), 60_000)))]);
+    clearTimeout(timer);
+    assert.deepEqual(team.queue.jobs.counts(), { queued: 0, running: 0, succeeded: 2, failed: 0, cancelled: 0, total: 2 });
+    for (const job of team.queue.jobs.list()) {
+      const result = project.results.byJob(job.id)!;
+      const png = readFileSync(project.blobPath(result.blobHash));
+      const want = localLora.get(job.settingsHash);
+      assert.ok(want, `cell ${job.id}: a local LoRA cell with the same settings hash`);
+      assert.ok(png.equals(want.png), `cell ${job.id}: the team LoRA result's PNG bytes equal the local queue's`);
+      // The adapter changed the image: its pixels differ from the base model's for the same cell.
+      const pixels = (b: Buffer) => sharp(b).raw().toBuffer();
+      const basePng = localBase.get(`${job.garmentId}:${job.modelPhotoId}:${job.seed}`)!;
+      assert.ok(!(await pixels(png)).equals(await pixels(basePng)), `cell ${job.id}: the LoRA changed the pixels`);
+      // Provenance (XMP): the LoRA checkpoint's name and licence, as the project records them.
+      assert.ok(png.includes(lora.name) && png.includes(lora.licence), 'the PNG names the LoRA checkpoint and its licence');
+      // The record: the LoRA checkpoint as the cell's input, the adapter and the base weights it was merged into.
+      const record = result.record as Record<string, unknown> & {
+        inputs: { checkpoint: { id: number; name: string; kind: string; licence: string; hash: string } };
+        engine: { worker: { name: string }; generator: { lora?: { name: string; sha256: string }; weights: { name: string; sha256: string } } };
+      };
+      assert.deepEqual([record.inputs.checkpoint.id, record.inputs.checkpoint.name, record.inputs.checkpoint.kind, record.inputs.checkpoint.licence, record.inputs.checkpoint.hash],
+        [adapter.id, lora.name, 'LoRA', lora.licence, adapter.blobHash]);
+      assert.deepEqual(record.engine.generator.lora, { name: adapter.blobHash, sha256: adapter.blobHash });
+      assert.deepEqual([record.engine.generator.weights.name, record.engine.generator.weights.sha256], [base.blobHash, base.blobHash]);
+      assert.equal(record.engine.worker.name, 'gpu-a');
+      assert.deepEqual(stableRecord(record), stableRecord(want.record), 'the team record equals the local one (but ids, timing and worker)');
+    }
+    // The worker keeps the adapter next to the base weights in its cache, by hash.
+    for (const hash of [adapter.blobHash, base.blobHash]) assert.ok(existsSync(join(team.caches[0]!, 'checkpoints', hash)), `cached ${hash}`);
+    assert.equal(team.workers[0]!.events.filter((e) => e.event === 'stored').length, 2);
   } finally {
     await team.close();
   }

@@ -14,6 +14,8 @@ import { redisConnectionOptions } from '../../../main/team/redis-options.ts';
 import { readQueueSettings, redisPassword, settingsPath, writeQueueSettings } from '../../../main/team/queue-settings.ts';
 import { BlobCache, BlobHashMismatch } from '../../../main/team/worker-cache.ts';
 import { runWorkerCommand } from '../../../main/team/worker-command.ts';
+import { CoordinatorClient, CoordinatorError } from '../../../main/team/worker-client.ts';
+import { serveCoordinator } from './processes.ts';
 import { tempDir } from '../store/helpers.ts';
 
 const H = 'ab'.repeat(32);
@@ -139,4 +141,23 @@ test('worker command: refuses to start without a token, with plain http off loop
   r = await run([...base, '--token', token, '--bogus']);
   assert.equal(r.code, 2);
   assert.ok(!r.out.includes(token), 'the token is never printed');
+});
+
+test('worker client: a coordinator of an older release (another protocol prefix) is named as such, not retried', async () => {
+  // What a v1 coordinator answered for any path outside /team/v1/.
+  const server = await serveCoordinator(async (req, res) => {
+    res.writeHead(404, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ error: `${req.url}: this coordinator speaks /team/v1/` }));
+    return true;
+  });
+  try {
+    const client = new CoordinatorClient(server.url, `lsw_${'x'.repeat(40)}`, { retryForMs: 0 });
+    await assert.rejects(client.hello({ backend: 'wasm', gpu: null, engineVersion: 'x', host: 'h', pid: 1 }), (err: Error) => {
+      assert.ok(err instanceof CoordinatorError);
+      assert.match(err.message, /this coordinator speaks \/team\/v1\/.*: it runs another Leffa Studio version than this worker \(team protocol v2\); run the same version on both$/);
+      return true;
+    });
+  } finally {
+    await server.close();
+  }
 });
