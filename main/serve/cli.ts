@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     exportZips: (fileName) => exportDownload(app.projects.project, fileName),
     uploads: { files: app.files, dir: uploadDir },
     events: app.events,
-    // The team queue's coordinator (workers' /team/v1/… with their own tokens) when the project uses it.
+    // The team queue's coordinator (workers' /team/v2/… with their own tokens) when the project uses it.
     coordinator: app.queue.coordinatorHandler,
   });
   app.queue.setServeUrl(handle.url);
