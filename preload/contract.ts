@@ -237,13 +237,20 @@ export interface ApiSpec {
   /** Results for the Review screen: filters, QA flags and sorting, paged by offset. */
   'review:list': { request: ReviewListRequest; response: { items: ReviewItem[]; total: number; nextOffset: number | null } };
   'review:get': { request: Id; response: ReviewDetail };
-  /** Approves, rejects or marks a result for redo, with defect tags and notes (a new entry in its history). */
+  /**
+   * Approves, rejects or marks a result for redo, with defect tags and notes (a new entry in its history).
+   * `reviewer`: who reviews (serve mode: the name each browser gives; 1 to 64 characters once trimmed);
+   * absent: the host's OS user.
+   */
   'review:add': {
-    request: { resultId: number; status: ReviewStatus; defectTags?: DefectTag[]; notes?: string };
+    request: { resultId: number; status: ReviewStatus; defectTags?: DefectTag[]; notes?: string; reviewer?: string };
     response: { review: ReviewEntry; item: ReviewItem };
   };
-  /** Makes a result its cell's pick (best of N); `clear` removes the pick. */
-  'review:pick': { request: { resultId: number; clear?: boolean }; response: { garmentId: number; modelPhotoId: number; resultId: number | null } };
+  /** Makes a result its cell's pick (best of N); `clear` removes the pick. `reviewer` as for review:add. */
+  'review:pick': {
+    request: { resultId: number; clear?: boolean; reviewer?: string };
+    response: { garmentId: number; modelPhotoId: number; resultId: number | null };
+  };
   /**
    * Re-runs a result as a new version of its cell: 'exact' (same inputs and seed: the same image bytes) or
    * 'seed' (another seed, `seed` or a random one). Never skipped as a duplicate; nothing is overwritten.

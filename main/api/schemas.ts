@@ -9,6 +9,7 @@ import {
 import { JOB_STATUSES } from '../queue/job-status.ts';
 import { GarmentFilter, ResultFilter } from '../store/search.ts';
 import { ExportPresetSpec } from '../export/preset.ts';
+import { describeValue } from '../store/errors.ts';
 
 /** Calls without options still send one (empty) options object; a missing payload means {}. */
 const noOptions = z.strictObject({}).default({});
@@ -66,6 +67,19 @@ export const BatchSpecInput = z.strictObject({
 });
 
 const Limit = (max: number) => z.number().int().min(1).max(max).optional();
+
+/** The most characters a reviewer's name may have (once trimmed). */
+export const MAX_REVIEWER_NAME = 64;
+const REVIEWER_EXPECTED = `expected a reviewer name: 1 to ${MAX_REVIEWER_NAME} characters once trimmed, without control characters`;
+const reviewerError = (iss: { input?: unknown }) => `is ${describeValue(iss.input)}; ${REVIEWER_EXPECTED}`;
+/** Who reviews (review:add, review:pick): serve mode sends each browser's name; recorded trimmed. */
+export const ReviewerName = z
+  .string({ error: reviewerError })
+  .refine((s) => {
+    const t = s.trim();
+    return t.length >= 1 && t.length <= MAX_REVIEWER_NAME && !/\p{Cc}/u.test(t);
+  }, { error: reviewerError })
+  .transform((s) => s.trim());
 
 /** A calendar date as 'YYYY-MM-DD' (releases). */
 const CalendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a calendar date as YYYY-MM-DD' }).refine((d) => {
@@ -264,8 +278,9 @@ export const requestSchemas = {
     status: z.enum(REVIEW_STATUSES),
     defectTags: z.array(z.enum(['sleeve-leak', 'hands-changed', 'logo-warped', 'colour-off', 'wrong-length', 'other'])).max(6).optional(),
     notes: z.string().trim().max(5000).optional(),
+    reviewer: ReviewerName.optional(),
   }),
-  'review:pick': z.strictObject({ resultId: Id, clear: z.boolean().optional() }),
+  'review:pick': z.strictObject({ resultId: Id, clear: z.boolean().optional(), reviewer: ReviewerName.optional() }),
   'results:rerun': z.strictObject({ id: Id, mode: z.enum(['exact', 'seed']), seed: z.number().int().min(0).max(2 ** 32 - 1).optional() }),
 
   'blobs:url': z.strictObject({ hash: Sha256 }),

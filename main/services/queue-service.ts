@@ -19,7 +19,7 @@ import type { CoordinatorHandler } from '../team/coordinator-http.ts';
 import { startCoordinatorServer, type CoordinatorServer } from '../team/coordinator-server.ts';
 import { LocalBatchQueue } from '../team/local-queue.ts';
 import { openBatchQueue } from '../team/open-queue.ts';
-import { readQueueSettings, writeQueueSettings, type QueueSettings } from '../team/queue-settings.ts';
+import { readQueueSettings, redisPassword, writeQueueSettings, type QueueSettings } from '../team/queue-settings.ts';
 import { redactSecrets } from '../team/redact.ts';
 import { testRedisConnection } from '../team/redis-check.ts';
 import { TeamBatchQueue } from '../team/team-queue.ts';
@@ -56,6 +56,29 @@ const TRY_ON_KINDS: readonly CheckpointKind[] = ['try-on-HD', 'try-on-DC', 'fine
 const DENSEPOSE_FOR: Partial<Record<CheckpointKind, DenseposeFormat>> = { 'try-on-HD': 'HD-parula', 'try-on-DC': 'DC-I-map' };
 const ROLLBACK = Symbol('rollback');
 
+/** The team settings' Redis password, to be masked in what is shown (none readable: nothing to mask). */
+function secretsOf(settings: Extract<QueueSettings, { kind: 'team' }>): string[] {
+  try {
+    const password = redisPassword(settings);
+    return password ? [password] : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A Redis connection error as the settings panel shows it: its message (or, for the AggregateError of a
+ * host with several addresses, theirs; or its code), with URL passwords, worker tokens and the given
+ * secrets (the Redis password) masked.
+ */
+export function redisErrorText(err: unknown, secrets: readonly string[] = []): string {
+  const e = err as { message?: unknown; code?: unknown; errors?: unknown } | null;
+  let text = typeof e?.message === 'string' ? e.message : '';
+  if (!text && Array.isArray(e?.errors)) text = [...new Set(e.errors.map((x: { message?: unknown }) => String(x?.message ?? '')).filter(Boolean))].join('; ');
+  if (!text && typeof e?.code === 'string') text = e.code;
+  return `Redis: ${redactSecrets(text || String(err), secrets)}`;
+}
+
 interface Running {
   jobs: JobStore;
   /** The local queue (this computer's engine) or the team queue (Redis + workers), per the project's settings. */
@@ -63,9 +86,11 @@ interface Running {
   settings: QueueSettings;
   project: Project;
   off: (() => void)[];
-  /** Team: Redis answered (null while connecting) and why not. */
+  /** Team: Redis answered (null while connecting or reconnecting) and why not. */
   connected: boolean | null;
   error?: string;
+  /** Team: the last Redis connection error while (re)connecting, redacted; cleared when Redis is ready again. */
+  redisError?: string;
   /** Team with a coordinatorPort: the coordinator's own HTTP server. */
   server?: CoordinatorServer;
   /** Settles when the team queue's start (Redis, coordinator port) is over, whatever the outcome. */
@@ -310,11 +335,13 @@ export class QueueService {
         ...(s.passwordFile !== undefined && { passwordFile: s.passwordFile }),
         ...(s.coordinatorPort !== undefined && { coordinatorPort: s.coordinatorPort }),
       };
+    // The error: why the settings could not be used, and the Redis connection's own (while it is being tried).
+    const errors = [...new Set([run.error, run.redisError].filter((e): e is string => e !== undefined))];
     return {
       settings,
       active: run.queue.kind,
       connected: run.queue.kind === 'local' ? true : run.connected,
-      ...(run.error !== undefined && { error: run.error }),
+      ...(errors.length > 0 && { error: errors.join('; ') }),
       coordinatorUrl: run.queue.kind === 'team' ? (run.server?.url ?? this.#serveUrl) : null,
     };
   }
@@ -502,6 +529,7 @@ export class QueueService {
     // Team: Redis may take a while (or never answer); the project opens now and the state follows.
     const team = queue as TeamBatchQueue;
     const s = settings as Extract<QueueSettings, { kind: 'team' }>;
+    this.#followRedis(run, team, s);
     run.started = (async () => {
       if (s.coordinatorPort !== undefined) {
         try {
@@ -518,16 +546,62 @@ export class QueueService {
         await team.start();
         if (this.#run !== run) return;
         run.connected = true;
+        delete run.redisError;
         this.#log(`[team] ${project.dir}: cells go to Redis queue ${s.queueName}`);
       } catch (err) {
         if (this.#run !== run) return;
         run.connected = false;
-        run.error = `Redis: ${redactSecrets((err as Error).message)}`;
+        run.error = redisErrorText(err, secretsOf(s));
+        delete run.redisError;
         this.#log(`[team] ${run.error}`);
       }
       this.#queueEvent({ type: 'state', paused: jobs.isPaused(), runnerActive: this.#active() });
       this.#workersChanged();
     })();
+  }
+
+  /**
+   * Team: follows the Redis connection for the settings panel. While connecting (an unreachable Redis is
+   * retried for ever) and after a lost connection, the last connection error is kept, redacted, and the page
+   * hears a `state` event whenever it changes; a lost connection reads as connecting again (connected: null)
+   * until Redis is ready.
+   */
+  #followRedis(run: Running, team: TeamBatchQueue, s: Extract<QueueSettings, { kind: 'team' }>): void {
+    const backend = team.dispatcher.queue.backend;
+    const secrets = secretsOf(s);
+    const changed = () => this.#queueEvent({ type: 'state', paused: run.jobs.isPaused(), runnerActive: this.#active() });
+    const onError = (err: unknown) => {
+      // While connected, an error (a refused command) is the log's business; the panel shows connection trouble.
+      if (this.#run !== run || run.connected === true) return;
+      const text = redisErrorText(err, secrets);
+      if (run.redisError === text) return;
+      run.redisError = text;
+      changed();
+    };
+    // Set when a connection that start() had reported was lost: the next 'ready' reports it back.
+    let lost = false;
+    const onClose = () => {
+      if (this.#run !== run || run.connected !== true) return;
+      lost = true;
+      run.connected = null;
+      changed();
+    };
+    const onReady = () => {
+      if (this.#run !== run || (run.redisError === undefined && !lost)) return;
+      // Before the first start is over, start() says when the queue is connected.
+      if (lost && run.connected === null) run.connected = true;
+      lost = false;
+      delete run.redisError;
+      changed();
+    };
+    backend.on('error', onError);
+    backend.on('close', onClose);
+    backend.on('ready', onReady);
+    run.off.push(() => {
+      backend.off('error', onError);
+      backend.off('close', onClose);
+      backend.off('ready', onReady);
+    });
   }
 
   async #stop(): Promise<void> {

@@ -1,8 +1,9 @@
 // The Review screen's service: the filtered, sortable result list with quality checks, one result with
 // its history, cell versions and compare inputs, reviews (approve / reject / redo with tags and notes),
-// the pick of a cell, and re-runs. A re-run goes through the JobStore the queue runs for the open project
-// (so its runner wakes up); it is a new job linked to the result it re-runs, never a duplicate skipped.
-// No Electron imports.
+// the pick of a cell, and re-runs. Reviews and picks record the reviewer the call names (serve mode: each
+// browser's), else this host's (the OS user). A re-run goes through the JobStore the queue runs for the
+// open project (so its runner wakes up); it is a new job linked to the result it re-runs, never a
+// duplicate skipped. No Electron imports.
 import { userInfo } from 'node:os';
 import type { DefectTag, RequestOf, RerunQueued, ReviewDetail, ReviewItem, ResponseOf } from '../../preload/contract.ts';
 import { UnavailableError } from '../api/errors.ts';
@@ -13,7 +14,7 @@ import type { ProjectService } from './project-service.ts';
 
 export interface ReviewServiceOptions {
   projects: ProjectService;
-  /** Who reviews (recorded with each review). Default: the OS user name. */
+  /** Who reviews when a call names no reviewer (serve pages send their own). Default: the OS user name. */
   reviewer?: string;
 }
 
@@ -67,14 +68,14 @@ export class ReviewService {
     const { project, q } = this.#open();
     const tags: DefectTag[] = req.defectTags ?? [];
     const review = project.reviews.add({
-      resultId: req.resultId, status: req.status, defectTags: tags, reviewer: this.#reviewer,
+      resultId: req.resultId, status: req.status, defectTags: tags, reviewer: req.reviewer ?? this.#reviewer,
       ...(req.notes !== undefined && req.notes !== '' && { notes: req.notes }),
     });
     return { review, item: q.require(req.resultId, 'addReview', 'resultId') as ReviewItem };
   }
 
   pick(req: RequestOf<'review:pick'>): ResponseOf<'review:pick'> {
-    return this.#open().q.pick(req.resultId, this.#reviewer, req.clear ?? false);
+    return this.#open().q.pick(req.resultId, req.reviewer ?? this.#reviewer, req.clear ?? false);
   }
 
   rerun(req: RequestOf<'results:rerun'>): RerunQueued {

@@ -1,5 +1,5 @@
 // The Review screen's reads and its two small writes (picks): results with what the reviewer needs in one
-// row (garment SKU and name, model photo, seed, latest review's tags and notes, quality checks, whether it
+// row (garment SKU and name, model photo, seed, latest review's tags, notes and reviewer, quality checks, whether it
 // is its cell's pick, what it re-runs), filtered by status, defect tag, QA flag, checkpoint, garment or
 // model photo and sorted by newest, QA warnings or a check's value. A cell is a garment × model photo: its
 // versions are every result made for it (seeds, settings, checkpoints, re-runs), oldest first.
@@ -24,7 +24,7 @@ export interface ReviewRow {
   id: number; jobId: number; batchId: number; garmentId: number; modelPhotoId: number; checkpointId: number;
   category: string; blobHash: string; width: number; height: number; reviewStatus: ReviewStatus; createdAt: number;
   sku: string; garmentName: string; modelPhotoName: string; seed: number; steps: number;
-  defectTags: string[]; notes: string | null; quality: QualityRow | null; picked: boolean;
+  defectTags: string[]; notes: string | null; reviewer: string | null; quality: QualityRow | null; picked: boolean;
   rerunOf: { resultId: number; mode: 'exact' | 'seed' } | null;
 }
 
@@ -71,7 +71,7 @@ const LATEST_REVIEW_JOIN = /* sql */ `LEFT JOIN reviews lv ON lv.id = (SELECT ma
 const SELECT = /* sql */ `
   SELECT r.id, r.job_id, r.batch_id, r.garment_id, r.model_photo_id, r.checkpoint_id, r.category, r.blob_hash, r.width, r.height,
          r.review_status, r.created_at, g.sku, g.name AS garment_name, mp.name AS model_photo_name, j.seed, j.steps,
-         lv.defect_tags, lv.notes, q.detail AS quality, q.warnings,
+         lv.defect_tags, lv.notes, lv.reviewer, q.detail AS quality, q.warnings,
          ${PICKED} AS picked,
          rr.source_result_id, rr.mode AS rerun_mode
   FROM results r
@@ -85,7 +85,7 @@ const SELECT = /* sql */ `
 interface Row {
   id: number; job_id: number; batch_id: number; garment_id: number; model_photo_id: number; checkpoint_id: number; category: string;
   blob_hash: string; width: number; height: number; review_status: ReviewStatus; created_at: number; sku: string; garment_name: string;
-  model_photo_name: string; seed: number; steps: number; defect_tags: string | null; notes: string | null; quality: string | null;
+  model_photo_name: string; seed: number; steps: number; defect_tags: string | null; notes: string | null; reviewer: string | null; quality: string | null;
   warnings: number | null; picked: number | null; source_result_id: number | null; rerun_mode: 'exact' | 'seed' | null;
 }
 
@@ -106,7 +106,7 @@ const toRow = (r: Row): ReviewRow => ({
   id: r.id, jobId: r.job_id, batchId: r.batch_id, garmentId: r.garment_id, modelPhotoId: r.model_photo_id, checkpointId: r.checkpoint_id,
   category: r.category, blobHash: r.blob_hash, width: r.width, height: r.height, reviewStatus: r.review_status, createdAt: r.created_at,
   sku: r.sku, garmentName: r.garment_name, modelPhotoName: r.model_photo_name, seed: r.seed, steps: r.steps,
-  defectTags: r.defect_tags ? (JSON.parse(r.defect_tags) as string[]) : [], notes: r.notes, quality: toQuality(r.quality, r.warnings),
+  defectTags: r.defect_tags ? (JSON.parse(r.defect_tags) as string[]) : [], notes: r.notes, reviewer: r.reviewer, quality: toQuality(r.quality, r.warnings),
   picked: r.picked === 1, rerunOf: r.source_result_id === null ? null : { resultId: r.source_result_id, mode: r.rerun_mode! },
 });
 

@@ -43,9 +43,10 @@ export interface ReviewItem {
   modelPhotoName: string;
   seed: number;
   steps: number;
-  /** The latest review's tags and notes. */
+  /** The latest review's tags, notes and reviewer (null: not reviewed yet). */
   defectTags: string[];
   notes: string | null;
+  reviewer: string | null;
   /** null: no checks were computed (results made before them, or by another engine). */
   quality: ResultQuality | null;
   /** The pick (best of N) of its cell (garment × model photo). */
@@ -60,6 +61,7 @@ export interface ReviewEntry {
   status: ReviewStatus;
   defectTags: string[];
   notes: string | null;
+  /** Who made it: the name the page sent (serve mode: each browser's reviewer), else the host's OS user. */
   reviewer: string;
   createdAt: number;
 }

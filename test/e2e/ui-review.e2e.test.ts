@@ -1,16 +1,17 @@
 // Review, compare and re-run end to end in serve mode in Debian's Chromium, on the real engine worker and
 // the tiny fixture model. The project is prepared through the same API the desktop app uses and its
-// batch (2 garments × 1 model photo × 2 seeds) runs on a real engine worker; then the page reviews with
-// the keyboard (← →, A, R, D, Enter, Escape), tags and notes, compares side by side and with the slider
-// (synchronised zoom, mask and DensePose overlays), picks the best of the cell, re-runs exactly (the new
-// version has the same image bytes as the original) and varies the seed, and opens Explain.
+// batch (2 garments × 1 model photo × 2 seeds) runs on a real engine worker; then the page names its
+// reviewer (serve mode asks once; the cards, loupe and history show it), reviews with the keyboard (← →,
+// A, R, D, Enter, Escape), tags and notes, compares side by side and with the slider (synchronised zoom,
+// mask and DensePose overlays), picks the best of the cell, re-runs exactly (the new version has the
+// same image bytes as the original) and varies the seed, and opens Explain.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { keepShot, launch, prepareResultsProject, serveProject, until, type Served } from './ui-harness.ts';
+import { keepShot, launch, prepareResultsProject, serveProject, shot, until, type Served } from './ui-harness.ts';
 
 let served: Served;
 let browser: Browser;
@@ -62,10 +63,22 @@ test('the grid groups results by garment with QA badges; the keyboard reviews th
   assert.equal(await page.locator('[data-testid="qa-badge"]').count(), 12);
   await until('thumbnails', () => page.evaluate(() => [...document.querySelectorAll('[data-testid="review-card"] img')].every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0)));
 
+  // Serve mode asks who reviews in this browser (once: remembered); reviews record that name.
+  await page.getByTestId('reviewer-form').waitFor();
+  await page.getByTestId('reviewer-input').fill('   ');
+  await page.getByTestId('reviewer-save').click();
+  await page.getByTestId('reviewer-error').filter({ hasText: 'Enter a name' }).waitFor();
+  await shot(page, '20-review-reviewer-asked');
+  await page.getByTestId('reviewer-input').fill('  Mia Lee ');
+  await page.getByTestId('reviewer-save').click();
+  assert.equal(await page.getByTestId('reviewer-name').innerText(), 'Mia Lee');
+  assert.equal(await page.evaluate(() => localStorage.getItem('leffa-studio.reviewer')), 'Mia Lee');
+
   // The first card is focused; → moves focus in the grid's order; A, R, D review the focused card.
   assert.equal(await card(0).getAttribute('aria-current'), 'true');
   await page.keyboard.press('a');
   await until('approved', async () => (await statusOf(0)) === 'approved');
+  assert.equal(await card(0).getByTestId('card-reviewer').innerText(), 'Mia Lee', 'the card shows who reviewed it');
   await page.keyboard.press('ArrowRight');
   assert.equal(await card(1).getAttribute('aria-current'), 'true');
   await page.keyboard.press('r');
@@ -100,7 +113,8 @@ test('the loupe: Enter opens it, tags and notes go with the review, ← → move
   await page.keyboard.press('d');
   await page.getByTestId('loupe-status').filter({ hasText: 'Redo' }).waitFor();
   await page.getByTestId('review-history').filter({ hasText: 'sleeve-leak, colour-off' }).waitFor();
-  await page.getByTestId('review-history').filter({ hasText: 'left sleeve shows the old shirt' }).waitFor();
+  await page.getByTestId('review-history').filter({ hasText: 'left sleeve shows the old shirt” · Mia Lee' }).waitFor();
+  assert.equal(await page.getByTestId('loupe-reviewer').innerText(), 'by Mia Lee');
   await page.getByTestId('versions').waitFor();
   assert.equal(await page.getByTestId('version').count(), 2, 'two seeds in this cell');
   await until('the loupe image', () => page.evaluate(() => ((document.querySelector('[data-testid="loupe-image"]') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0));

@@ -92,8 +92,8 @@ const MALFORMED: Record<Channel, unknown[]> = {
   // Review, compare, re-run.
   'review:list': [{ reviewStatus: 'maybe' }, { qa: 'bad' }, { sort: 'random' }, { limit: 0 }, { offset: -1 }, { extra: 1 }],
   'review:get': [{ id: 0 }, {}],
-  'review:add': [{ resultId: 1 }, { resultId: 1, status: 'great' }, { resultId: 1, status: 'approved', defectTags: ['melted'] }, { resultId: 1, status: 'approved', reviewer: 'x' }],
-  'review:pick': [{}, { resultId: 1, clear: 'yes' }],
+  'review:add': [{ resultId: 1 }, { resultId: 1, status: 'great' }, { resultId: 1, status: 'approved', defectTags: ['melted'] }, { resultId: 1, status: 'approved', reviewer: '  ' }, { resultId: 1, status: 'approved', reviewer: 'x'.repeat(65) }, { resultId: 1, status: 'approved', reviewer: 'a\nb' }, { resultId: 1, status: 'approved', who: 'x' }],
+  'review:pick': [{}, { resultId: 1, clear: 'yes' }, { resultId: 1, reviewer: '' }, { resultId: 1, reviewer: 7 }],
   'results:rerun': [{ id: 1 }, { id: 1, mode: 'twice' }, { id: 1, mode: 'seed', seed: -1 }, { id: 1, mode: 'seed', seed: 2 ** 32 }],
   // Explain.
   'explain:layers': [{}, { resultId: 0 }],

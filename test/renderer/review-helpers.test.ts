@@ -12,7 +12,7 @@ function item(id: number, garmentId: number, modelPhotoId: number): ReviewItem {
   return {
     id, jobId: id, batchId: 1, garmentId, modelPhotoId, checkpointId: 1, category: 'upper_body', blobHash: 'h'.repeat(64), width: 4, height: 4,
     reviewStatus: 'pending', createdAt: 0, sku: `SKU-${garmentId}`, garmentName: `G${garmentId}`, modelPhotoName: `M${modelPhotoId}`, seed: id, steps: 2,
-    defectTags: [], notes: null, quality: null, picked: false, rerunOf: null,
+    defectTags: [], notes: null, reviewer: null, quality: null, picked: false, rerunOf: null,
   };
 }
 

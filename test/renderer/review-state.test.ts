@@ -14,7 +14,7 @@ function item(id: number, garmentId: number, over: Partial<ReviewItem> = {}): Re
   return {
     id, jobId: 100 + id, batchId: 1, garmentId, modelPhotoId: 1, checkpointId: 1, category: 'upper_body', blobHash: `${id}`.padStart(64, '0'), width: 4, height: 4,
     reviewStatus: 'pending', createdAt: 0, sku: `SKU-${garmentId}`, garmentName: 'Tee', modelPhotoName: 'M', seed: id, steps: 2,
-    defectTags: [], notes: null, quality: null, picked: false, rerunOf: null, ...over,
+    defectTags: [], notes: null, reviewer: null, quality: null, picked: false, rerunOf: null, ...over,
   };
 }
 
@@ -116,4 +116,85 @@ test('a finished batch reloads the list once it was loaded', async () => {
   assert.equal(api.callsTo('review:list').length, 2);
   assert.equal(r.total, 1);
   off();
+});
+
+/** A Storage stand-in (the tests run without a page). */
+function memoryStorage(initial: Record<string, string> = {}) {
+  const map = new Map(Object.entries(initial));
+  return {
+    map,
+    getItem: (k: string) => map.get(k) ?? null,
+    setItem: (k: string, v: string) => void map.set(k, v),
+    removeItem: (k: string) => void map.delete(k),
+  };
+}
+
+test('serve mode: the reviewer name is asked once, remembered, and sent with reviews and picks', async () => {
+  const items = [item(1, 1), item(2, 1, { picked: true })];
+  const api = fakeApi({
+    'review:list': () => ({ items, total: items.length, nextOffset: null }),
+    'review:add': ({ resultId, status, reviewer }) => ({
+      review: { id: 1, resultId, status, defectTags: [], notes: null, reviewer: reviewer ?? 'host-user', createdAt: 1 },
+      item: { ...items.find((i) => i.id === resultId)!, reviewStatus: status, reviewer: reviewer ?? 'host-user' },
+    }),
+    'review:pick': ({ resultId }) => ({ garmentId: 1, modelPhotoId: 1, resultId }),
+  });
+  const storage = memoryStorage();
+  const r = new ReviewState(api, storage);
+  assert.equal(r.asksReviewer, true, 'serve mode asks');
+  assert.equal(r.reviewer, null);
+  await r.reload();
+
+  // No name yet: nothing is sent, the host records its own user (as before).
+  await r.review('approved');
+  assert.deepEqual(api.callsTo('review:add').at(-1), { resultId: 1, status: 'approved' });
+  assert.equal(r.focused?.reviewer, 'host-user');
+
+  // Malformed names are refused with the reason; nothing is kept.
+  assert.equal(r.setReviewer('x'.repeat(65)), false);
+  assert.equal(r.reviewerError, 'A name has at most 64 characters (this one has 65).');
+  assert.equal(r.setReviewer('mia\tlee'), false);
+  assert.match(r.reviewerError ?? '', /control characters/);
+  assert.equal(r.reviewer, null);
+  assert.equal(storage.map.size, 0);
+
+  // A name: trimmed, remembered in the browser, sent with each review and pick.
+  assert.equal(r.setReviewer('  Mia Lee  '), true);
+  assert.equal(r.reviewer, 'Mia Lee');
+  assert.equal(r.reviewerError, null);
+  assert.deepEqual([...storage.map.values()], ['Mia Lee']);
+  await r.review('rejected');
+  assert.deepEqual(api.callsTo('review:add').at(-1), { resultId: 1, status: 'rejected', reviewer: 'Mia Lee' });
+  assert.equal(r.focused?.reviewer, 'Mia Lee', 'the grid shows who reviewed');
+  await r.pick(2);
+  assert.deepEqual(api.callsTo('review:pick').at(-1), { resultId: 2, clear: true, reviewer: 'Mia Lee' });
+
+  // Another page of the same browser finds the name; a bad stored value is ignored.
+  assert.equal(new ReviewState(api, storage).reviewer, 'Mia Lee');
+  assert.equal(new ReviewState(api, memoryStorage({ 'leffa-studio.reviewer': '   ' })).reviewer, null);
+  assert.equal(new ReviewState(api, { getItem: () => { throw new Error('blocked'); }, setItem: () => {}, removeItem: () => {} }).reviewer, null);
+
+  // '' forgets it: back to the host's user.
+  assert.equal(r.setReviewer(''), true);
+  assert.equal(r.reviewer, null);
+  assert.equal(storage.map.size, 0);
+  await r.review('redo');
+  assert.deepEqual(api.callsTo('review:add').at(-1), { resultId: 1, status: 'redo' });
+});
+
+test('the desktop app never asks: no reviewer is sent, the host records the OS user', async () => {
+  const items = [item(1, 1)];
+  const api = fakeApi({
+    'review:list': () => ({ items, total: 1, nextOffset: null }),
+    'review:add': ({ resultId, status }) => ({ review: { id: 1, resultId, status, defectTags: [], notes: null, reviewer: 'os-user', createdAt: 1 }, item: { ...items[0]!, reviewStatus: status } }),
+    'review:pick': ({ resultId }) => ({ garmentId: 1, modelPhotoId: 1, resultId }),
+  }, { mode: 'electron' });
+  const r = new ReviewState(api, memoryStorage({ 'leffa-studio.reviewer': 'someone' }));
+  assert.equal(r.asksReviewer, false);
+  assert.equal(r.reviewer, null, 'a name stored by a serve page is not used');
+  await r.reload();
+  await r.review('approved');
+  await r.pick(1);
+  assert.deepEqual(api.callsTo('review:add'), [{ resultId: 1, status: 'approved' }]);
+  assert.deepEqual(api.callsTo('review:pick'), [{ resultId: 1 }]);
 });

@@ -53,7 +53,8 @@ test('workers: settings load, save switches the queue and reloads the workers; t
   assert.equal(w.settings?.active, 'local');
   assert.equal(await w.save({ kind: 'team', redisUrl: 'redis://10.0.0.5:6379' }), true);
   assert.deepEqual(api.callsTo('queue:saveSettings'), [{ kind: 'team', redisUrl: 'redis://10.0.0.5:6379' }]);
-  assert.equal(w.settingsError, 'ECONNREFUSED 10.0.0.5:6379', 'saved, but the host could not switch: its reason shows');
+  assert.equal(w.connectionError, 'ECONNREFUSED 10.0.0.5:6379', 'saved, but the host could not switch: its reason shows');
+  assert.equal(w.settingsError, null, 'the save itself worked');
   assert.equal(api.callsTo('queue:workers').length, 1, 'the workers are read again');
   assert.equal(w.workers?.mode, 'team');
   assert.equal(w.saving, false);
@@ -84,4 +85,49 @@ test('workers: test connection sends the password file only when given, and a re
   assert.deepEqual(api.callsTo('queue:testConnection'), [{ redisUrl: 'redis://r:6379' }, { redisUrl: 'redis://r:6379', passwordFile: '/secrets/redis.pw' }]);
   assert.deepEqual(w.test, { ok: false, message: 'Could not test the connection: WRONGPASS' });
   assert.equal(w.testing, false);
+});
+
+test('workers: the Redis error follows the host: a queue state event re-reads the settings once they were loaded', async () => {
+  const connecting: QueueSettingsInfo = {
+    settings: { kind: 'team', redisUrl: 'redis://127.0.0.1:1/0', queueName: 'leffa-cells' }, active: 'team', connected: null, coordinatorUrl: null,
+  };
+  let now: QueueSettingsInfo = connecting;
+  const api = fakeApi({ 'queue:settings': () => now });
+  const w = new WorkersStore(api);
+  const off = w.connect();
+  api.emit('queue:event', { type: 'state', paused: false, runnerActive: false });
+  await tick();
+  assert.equal(api.callsTo('queue:settings').length, 0, 'nothing loaded yet: nothing to re-read');
+  await w.loadSettings();
+  assert.equal(w.connectionError, null, 'connecting, no error yet');
+
+  now = { ...connecting, error: 'Redis: connect ECONNREFUSED 127.0.0.1:1' };
+  api.emit('queue:event', { type: 'state', paused: false, runnerActive: false });
+  await tick();
+  assert.equal(api.callsTo('queue:settings').length, 2);
+  assert.equal(w.connectionError, 'Redis: connect ECONNREFUSED 127.0.0.1:1');
+  assert.equal(w.settings?.connected, null, 'still trying');
+  api.emit('queue:event', { type: 'jobs-added', batchId: 1, created: 1 });
+  await tick();
+  assert.equal(api.callsTo('queue:settings').length, 2, 'only state events re-read the settings');
+
+  now = { ...connecting, connected: true };
+  api.emit('queue:event', { type: 'state', paused: false, runnerActive: true });
+  await tick();
+  assert.equal(w.connectionError, null, 'connected: the error is gone');
+  assert.equal(w.settings?.connected, true);
+
+  // An older answer that arrives last does not overwrite a newer one.
+  const slow = deferred<QueueSettingsInfo>();
+  api.handlers['queue:settings'] = () => slow.promise;
+  const first = w.loadSettings();
+  api.handlers['queue:settings'] = () => ({ ...connecting, connected: false, error: 'Redis: WRONGPASS' });
+  await w.loadSettings();
+  slow.resolve({ ...connecting, connected: true });
+  await first;
+  assert.equal(w.connectionError, 'Redis: WRONGPASS');
+
+  off();
+  assert.equal(api.listenerCount('queue:event'), 0);
+  assert.equal(api.listenerCount('queue:workers'), 0);
 });

@@ -2,16 +2,19 @@
 // focused result and its detail (history, versions of its cell, compare inputs, record), reviews with
 // defect tags and notes, the pick of a cell, re-runs, and the compare view's settings. Re-runs are
 // followed through the queue's pushed events: when the new result lands, the list and the detail reload.
+// In serve mode each browser names its reviewer once (remembered in localStorage) and sends it with every
+// review and pick; the desktop app sends none, so its host records the OS user.
 import type {
   DefectTag, QaCheck, QueueEvent, RerunQueued, ReviewDetail, ReviewItem, ReviewListRequest, ReviewSort, ReviewStatus,
 } from '../../../../preload/contract.ts';
 import type { Api } from '../api.ts';
 import { readableError } from '../errors.ts';
+import { checkReviewerName, pageStorage, readReviewerName, writeReviewerName, type NameStorage } from '../reviewer-name.ts';
 import { mapOf, withEntry, withoutEntry } from '../immutable.ts';
 import { displayOrder, groupResults, type ReviewGroupBy } from '../review-groups.ts';
 import { FIT, type View } from '../review-view.ts';
 
-export type ReviewApi = Pick<Api, 'call' | 'on'>;
+export type ReviewApi = Pick<Api, 'call' | 'on' | 'mode'>;
 
 export const DEFECT_TAGS: readonly { id: DefectTag; label: string }[] = [
   { id: 'sleeve-leak', label: 'Sleeve leak' },
@@ -67,6 +70,13 @@ export class ReviewState {
   slider = $state(0.5);
   /** Re-runs queued from here whose result has not landed yet: jobId -> the request's answer. */
   pendingReruns = $state.raw<ReadonlyMap<number, RerunQueued>>(mapOf());
+  /** Serve mode: whether this browser is asked for a reviewer name (the desktop app never asks). */
+  readonly asksReviewer: boolean;
+  /** Serve mode: who reviews in this browser, sent with reviews and picks; null: none given (the host's user). */
+  reviewer = $state<string | null>(null);
+  /** Why the last name given could not be used. */
+  reviewerError = $state<string | null>(null);
+  readonly #storage: NameStorage | null;
   #seq = 0;
 
   readonly groups = $derived(groupResults(this.items, this.groupBy));
@@ -75,8 +85,36 @@ export class ReviewState {
   readonly focusIndex = $derived(this.items.findIndex((i) => i.id === this.focusId));
   readonly focused = $derived(this.focusIndex >= 0 ? this.items[this.focusIndex]! : null);
 
-  constructor(api: ReviewApi) {
+  /** `storage`: where the reviewer name is remembered (default: this page's localStorage). */
+  constructor(api: ReviewApi, storage: NameStorage | null = pageStorage()) {
     this.#api = api;
+    this.#storage = storage;
+    this.asksReviewer = api.mode === 'serve';
+    if (this.asksReviewer) this.reviewer = readReviewerName(storage);
+  }
+
+  /** Sets this browser's reviewer name (trimmed, remembered); '' forgets it. False when the name cannot be used. */
+  setReviewer(name: string): boolean {
+    if (name.trim() === '') {
+      this.reviewer = null;
+      this.reviewerError = null;
+      writeReviewerName(this.#storage, null);
+      return true;
+    }
+    const checked = checkReviewerName(name);
+    if (!checked.ok) {
+      this.reviewerError = checked.message;
+      return false;
+    }
+    this.reviewer = checked.name;
+    this.reviewerError = null;
+    writeReviewerName(this.#storage, checked.name);
+    return true;
+  }
+
+  /** The reviewer field of a review or pick: only when this browser named one. */
+  #who(): { reviewer?: string } {
+    return this.asksReviewer && this.reviewer ? { reviewer: this.reviewer } : {};
   }
 
   /** Follows the queue: reloads when a re-run started from here has its result, or a batch finished. Returns the cleanup. */
@@ -208,6 +246,7 @@ export class ReviewState {
       const { item: updated, review } = await this.#api.call('review:add', {
         resultId: item.id, status,
         ...(onLoupe && { defectTags: this.draftTags, notes: this.draftNotes }),
+        ...this.#who(),
       });
       this.#replace(updated);
       this.error = null;
@@ -222,7 +261,7 @@ export class ReviewState {
     if (id === null) return;
     const item = this.items.find((i) => i.id === id) ?? this.detail?.versions.find((v) => v.id === id);
     try {
-      await this.#api.call('review:pick', { resultId: id, ...(item?.picked && { clear: true }) });
+      await this.#api.call('review:pick', { resultId: id, ...(item?.picked && { clear: true }), ...this.#who() });
       await this.reload();
       if (this.focusId !== null && this.layout === 'loupe') await this.loadDetail(this.focusId);
     } catch (err) {
