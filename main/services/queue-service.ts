@@ -22,6 +22,7 @@ import { openBatchQueue } from '../team/open-queue.ts';
 import { readQueueSettings, redisPassword, writeQueueSettings, type QueueSettings } from '../team/queue-settings.ts';
 import { redactSecrets } from '../team/redact.ts';
 import { testRedisConnection } from '../team/redis-check.ts';
+import { cellWeights } from '../team/engine-cell.ts';
 import { TeamBatchQueue } from '../team/team-queue.ts';
 import type { WorkerTokens } from '../team/worker-tokens.ts';
 import type { CheckpointKind } from '../store/schemas.ts';
@@ -635,9 +636,9 @@ export class QueueService {
       const inputs = cellInputs(cell);
       const checkpoint = project.checkpoints.get(cell.checkpoint.id);
       const base = checkpoint?.baseConfig ? join(project.dir, checkpoint.baseConfig) : undefined;
-      // A LoRA checkpoint is an adapter: the engine merges it into its parent's weights at load.
-      const loraParent = checkpoint?.kind === 'LoRA' && checkpoint.parentId !== null ? project.checkpoints.get(checkpoint.parentId) : undefined;
-      if (checkpoint?.kind === 'LoRA' && !loraParent) throw new Error(`checkpoint ${checkpoint.id} (${checkpoint.name}) is a LoRA adapter without a base checkpoint (parentId); import it with the model it adapts as its parent`);
+      // A LoRA checkpoint is an adapter: the engine merges it into its base's weights at load (the same rule as
+      // team workers, main/team/engine-cell.ts cellWeights).
+      const weights = checkpoint ? cellWeights(project, checkpoint.id) : undefined;
       let lastPreview = -Infinity;
       const onEvent = (e: EngineEvent) => {
         if (e.type === 'progress') {
@@ -662,8 +663,8 @@ export class QueueService {
           'generate',
           {
             task: 'tryon',
-            checkpoint: loraParent
-              ? { path: project.blobPath(loraParent.blobHash), lora: cell.checkpoint.path, ...(base !== undefined && { base }) }
+            checkpoint: weights?.lora
+              ? { path: project.blobPath(weights.weights.hash), lora: project.blobPath(weights.lora.hash), ...(base !== undefined && { base }) }
               : { path: cell.checkpoint.path, ...(base !== undefined && { base }) },
             inputs,
             settings: {
