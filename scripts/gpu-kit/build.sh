@@ -11,8 +11,8 @@ set -euo pipefail
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NM=$SRC/node_modules
 KIT=$SRC/.devkit
-STAGE=/tmp/devkit-stage
-rm -rf "$STAGE"
+STAGE=$(mktemp -d "${TMPDIR:-/tmp}/leffa-devkit-stage.XXXXXX")
+trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE/node_modules" "$STAGE/shared/fixtures" "$STAGE/lib" "$KIT/gl"
 
 copy() { # copy NM-relative paths, keeping the layout
@@ -71,8 +71,9 @@ if [ ! -s "$SRC/.devkit-cache/node.xz" ]; then xz -9e -T1 -c "$(command -v node)
 cp "$SRC/.devkit-cache/node.xz" "$KIT/node.xz"
 cp "$SRC/scripts/gpu-kit/run.sh" "$KIT/run.sh"
 if ! ls "$KIT"/gl/libvulkan1_*.deb >/dev/null 2>&1; then
-  mkdir -p /tmp/amd64/partial
-  o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
+  lists=$STAGE/apt-lists # apt's package lists for amd64, apart from the system's
+  mkdir -p "$lists/partial"
+  o="-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=$lists"
   # shellcheck disable=SC2086
   apt-get $o update >/dev/null && (cd "$KIT/gl" && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
 fi

@@ -8,20 +8,20 @@
 #   train-full  the same for the full SD1.5 Leffa model (512x384) on webgpu                                     (<= 240 s)
 #   engine      scripts/bench/engine-case.ts: full SD1.5 Leffa UNet pair, VAE, 2-step try-on, 512x384 and
 #               1024x768, weights resident                                                                  (<= 350 s)
-# It unpacks Node 20 + a pruned node_modules + the fixtures to /tmp (the repo only gets a node_modules symlink
+# It unpacks Node 20 + a pruned node_modules + the fixtures to $TMPDIR (the repo only gets a node_modules symlink
 # and, beside it, a ../shared symlink when those are missing), makes Vulkan usable for Dawn (the loader debs
 # are unpacked into / when the machine has none: run it as root on a throw-away machine), and tees everything
 # to $OUT/gpu-bench.log. Measured 2026-11-26 on an NVIDIA H200 (README, Performance).
 # Simulation without a GPU: DEVKIT_SOFTWARE=1 OUT=/some/dir bash .devkit/run.sh (SwiftShader, tiny model;
-# the loader debs go under /tmp instead of /).
+# the loader debs go under $TMPDIR instead of /).
 set -uo pipefail
 T_START=$(date +%s)
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KIT=$REPO/.devkit
-export OUT=${OUT:-/tmp/devkit-out}
+export OUT=${OUT:-$PWD/gpu-bench-out}
 mkdir -p "$OUT"
 LOG=$OUT/gpu-bench.log
-RT=${DEVKIT_TMP:-/tmp/leffa-devkit}
+RT=${DEVKIT_TMP:-${TMPDIR:-/tmp}/leffa-devkit}
 SOFT=${DEVKIT_SOFTWARE:-0}
 STEPS=("$@")
 [ ${#STEPS[@]} -eq 0 ] && STEPS=(webgpu train)
@@ -50,7 +50,7 @@ step() {
 
 main() {
   echo "=== Leffa devkit run.sh, $(date -u +%FT%TZ), repo $REPO, software mode $SOFT"
-  # ---------------------------------------------------------------- unpack (to /tmp, not into the repo)
+  # ---------------------------------------------------------------- unpack (to $RT, not into the repo)
   rm -rf "$RT"
   mkdir -p "$RT/bin"
   if command -v xz >/dev/null; then
