@@ -5,7 +5,7 @@
 import type { EngineInfo, WireError } from '../../preload/contract.ts';
 import type { MemoryReport } from '../../models/backend/memory.ts';
 import type { GenerationSettings } from '../../models/pipelines/tryon.ts';
-import type { ExplainLayerInfo } from '../../models/pipelines/explain-attention.ts';
+import type { ExplainLayerInfo, ExplainRunInfo } from '../../models/pipelines/explain-attention.ts';
 import type { ResultRecord } from '../../models/pipelines/record.ts';
 import type { TrainEvent } from '../../models/train/events.ts';
 import type {
@@ -87,21 +87,7 @@ export interface ExplainParams {
 
 export type { ExplainLayerInfo } from '../../models/pipelines/explain-attention.ts';
 
-export interface ExplainResult {
-  layer: string;
-  step: number;
-  steps: number;
-  timestep: number;
-  temperature: number;
-  /** Token map of the layer; heads and head size of its attention. */
-  h: number;
-  w: number;
-  heads: number;
-  headDim: number;
-  /** Canvas size of the pictures below (result, garment, warped). */
-  width: number;
-  height: number;
-  layers: ExplainLayerInfo[];
+export interface ExplainResult extends ExplainRunInfo {
   /** flow_lowres [h, w, 2] in [-1, 1]; Q_gen and K_ref [h·w, heads·headDim] (conditional branch). */
   flow: Float32Array;
   query: Float32Array;

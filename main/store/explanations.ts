@@ -3,6 +3,7 @@
 // [h, w, 2], query and key [h·w, heads·headDim], float32). Written like every import: blobs first (atomic),
 // then the row in one transaction; explaining the same (result, layer, step) again replaces the row.
 import type { ExplainLayer, Explanation as ContractExplanation } from '../../preload/contract.ts';
+import type { ExplainRunInfo } from '../../models/pipelines/explain-attention.ts';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { StoredBlob } from './blob-store.ts';
@@ -28,20 +29,9 @@ export interface ExplanationData {
   key: Float32Array;
 }
 
-export interface NewExplanation {
+/** What the engine's explain run gives (models/pipelines/explain-attention.ts ExplainRunInfo) for a result. */
+export interface NewExplanation extends ExplainRunInfo {
   resultId: number;
-  layer: string;
-  step: number;
-  steps: number;
-  timestep: number;
-  temperature: number;
-  h: number;
-  w: number;
-  heads: number;
-  headDim: number;
-  width: number;
-  height: number;
-  layers: ExplanationLayer[];
   backend: string;
   runMs?: number;
   pngs: { flow: Uint8Array; warped: Uint8Array; result: Uint8Array; garment: Uint8Array; legend: Uint8Array };

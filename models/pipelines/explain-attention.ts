@@ -13,6 +13,25 @@ export interface ExplainLayerInfo {
   w: number;
 }
 
+/** What one explanation run read: its layer and sampling step, and the shapes of what it captured. */
+export interface ExplainRunInfo {
+  layer: string;
+  step: number;
+  steps: number;
+  timestep: number;
+  temperature: number;
+  /** Token map of the layer; heads and head size of its attention. */
+  h: number;
+  w: number;
+  heads: number;
+  headDim: number;
+  /** Canvas size of the pictures (result, garment, warped). */
+  width: number;
+  height: number;
+  /** The generative UNet's self-attention layers at this canvas. */
+  layers: ExplainLayerInfo[];
+}
+
 /**
  * A sensible default: a mid-resolution layer. The token-map sizes present, largest first; the one at index
  * ⌊(n−1)/2⌋ (SD1.5 at 768×1024: 48×64 of 128×96, 64×48, 32×24, 16×12); the first decoder (up_blocks)
