@@ -12,7 +12,7 @@
 // predictNoise so that it also sees the same onQueryKey call (the pipeline itself is unchanged).
 import * as tf from '../tf.ts';
 import {
-  batchItem, computePlacement, denseposeToTensor, fitToCanvas, imageToTensor, loadImage, maskToTensor, repaint, rgbToGrey,
+  batchItem, computePlacement, fitToCanvas, loadImage, repaint, rgbToGrey,
   tensorToImageUint8, type GreyImage, type RgbImage,
 } from '../image/index.ts';
 import { flowToColourImage } from '../image/flow_colour.ts';
@@ -24,8 +24,7 @@ import { leffaSample, type StepInfo } from './leffa-pipeline.ts';
 import { EXPLAIN_TEMPERATURE, type ExplainLayerInfo } from './explain-attention.ts';
 
 export { defaultExplainLayer, type ExplainLayerInfo } from './explain-attention.ts';
-import { seededNoise } from './noise.ts';
-import { makeScheduler, resolveSettings, type GenerationSettings, type ImageInput } from './tryon.ts';
+import { canvasTensors, makeScheduler, resolveSettings, samplingOptions, type GenerationSettings, type ImageInput } from './tryon.ts';
 
 
 
@@ -150,20 +149,10 @@ export async function explainRun(m: LoadedLeffa, req: ExplainRunRequest): Promis
     const [qd, kd] = tf.tidy(() => [q.slice([rows - 1, 0, 0], [1, n, inner]).dataSync(), k.slice([rows - 1, 0, 0], [1, n, inner]).dataSync()]);
     captured = { query: new Float32Array(qd as Float32Array), key: new Float32Array(kd as Float32Array), heads, inner };
   };
-  const inputs = tf.tidy(() => ({
-    srcImage: imageToTensor(imgs.src),
-    refImage: imageToTensor(imgs.ref),
-    mask: maskToTensor(imgs.mask),
-    densepose: denseposeToTensor(imgs.densepose, settings.denseposeFormat),
-  }));
+  const inputs = canvasTensors(imgs, settings.denseposeFormat);
   try {
     const res = await leffaSample(observed(m, capture), makeScheduler(m, settings.sampler), inputs, {
-      steps: settings.steps,
-      guidanceScale: settings.guidanceScale,
-      guidanceRescale: settings.guidanceRescale,
-      guidancePhi: settings.guidancePhi,
-      refAcceleration: settings.refAcceleration,
-      noise: seededNoise(settings.seed),
+      ...samplingOptions(settings),
       signal: req.signal,
       onStep: req.onStep,
       explain: { layers: [req.layer], steps: [step], temperature },

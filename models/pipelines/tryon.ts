@@ -106,22 +106,34 @@ async function loadGrey(input: ImageInput, what: string): Promise<GreyImage> {
   return rgbToGrey(await loadImage(input, { what }), what);
 }
 
+/** The canvas images as the sampler's input tensors (owned by the caller: dispose them). */
+export function canvasTensors(imgs: { src: RgbImage; ref: RgbImage; mask: GreyImage; densepose: RgbImage }, format: GenerationSettings['denseposeFormat']) {
+  return tf.tidy(() => ({
+    srcImage: imageToTensor(imgs.src), // [1,H,W,3] in [-1, 1]
+    refImage: imageToTensor(imgs.ref),
+    mask: maskToTensor(imgs.mask), // [1,H,W,1] in {0, 1}
+    densepose: denseposeToTensor(imgs.densepose, format), // [1,H,W,3]
+  }));
+}
+
+/** The sampler options a result's settings fix (steps, guidance, reference acceleration, seeded noise). */
+export function samplingOptions(settings: GenerationSettings) {
+  return {
+    steps: settings.steps,
+    guidanceScale: settings.guidanceScale,
+    guidanceRescale: settings.guidanceRescale,
+    guidancePhi: settings.guidancePhi,
+    refAcceleration: settings.refAcceleration,
+    noise: seededNoise(settings.seed),
+  };
+}
+
 async function run(m: LoadedLeffa, settings: GenerationSettings, canvasImgs: { src: RgbImage; ref: RgbImage; mask: GreyImage; densepose: RgbImage }, req: { signal?: AbortSignal; onStep?: (i: StepInfo) => void }) {
   const steps: number[] = [];
-  const inputs = tf.tidy(() => ({
-    srcImage: imageToTensor(canvasImgs.src),
-    refImage: imageToTensor(canvasImgs.ref),
-    mask: maskToTensor(canvasImgs.mask),
-    densepose: denseposeToTensor(canvasImgs.densepose, settings.denseposeFormat),
-  }));
+  const inputs = canvasTensors(canvasImgs, settings.denseposeFormat);
   try {
     const res = await leffaSample(m, makeScheduler(m, settings.sampler), inputs, {
-      steps: settings.steps,
-      guidanceScale: settings.guidanceScale,
-      guidanceRescale: settings.guidanceRescale,
-      guidancePhi: settings.guidancePhi,
-      refAcceleration: settings.refAcceleration,
-      noise: seededNoise(settings.seed),
+      ...samplingOptions(settings),
       signal: req.signal,
       onStep: (i) => { steps.push(i.stepMs); req.onStep?.(i); },
     });
