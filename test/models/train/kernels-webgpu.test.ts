@@ -6,6 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '../../../models/tf.ts';
 import { initBackend } from '../../../models/backend/index.ts';
+import { currentRuntime } from '../../../models/backend/webgpu-device.ts';
 import { addNGroupSize } from '../../../models/train/kernels/addn-chunked.ts';
 import { registerTrainingKernels } from '../../../models/train/kernels/register.ts';
 
@@ -17,9 +18,10 @@ before(async () => {
   limit = (tf.backend() as unknown as { device: GPUDevice }).device.limits.maxStorageBuffersPerShaderStage;
 });
 
-test('the device is opened with the adapter\'s storage-buffer limit', () => {
-  const adapterLimit = (tf.backend() as unknown as { adapterInfo?: unknown; device: GPUDevice }).device.limits.maxStorageBuffersPerShaderStage;
-  assert.ok(adapterLimit >= 8, `maxStorageBuffersPerShaderStage ${adapterLimit}`);
+test('the device is opened with the adapter\'s storage-buffer limit, not WebGPU\'s default', () => {
+  const rt = currentRuntime()!;
+  assert.equal(rt.device.limits.maxStorageBuffersPerShaderStage, rt.adapter.limits.maxStorageBuffersPerShaderStage);
+  assert.equal(limit, rt.adapter.limits.maxStorageBuffersPerShaderStage);
 });
 
 test('addN over 3 groups + 2 inputs (more storage buffers than one shader may bind) equals the exact sum', () => {
