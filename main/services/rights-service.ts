@@ -153,7 +153,8 @@ export class RightsService {
     return toCheck(c, { date, channel, region, strict });
   }
 
-  // ---- erasure (training: see main/store/erasure.ts; a running training run refuses it like a running cell) ----------------------------------------------------------------------------------
+  // ---- erasure -----------------------------------------------------------------------------------
+  // Training data too (main/store/erasure.ts); a running training run refuses it like a running cell.
 
   erasePlan(req: RequestOf<'models:erasePlan'>): ErasurePlanInfo {
     const project = this.#projects.require();
