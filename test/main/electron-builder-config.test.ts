@@ -9,6 +9,9 @@ import { repoRoot } from '../helpers/fixtures.ts';
 const requireFromBuilder = createRequire(createRequire(import.meta.url).resolve('electron-builder'));
 const { getConfig, validateConfiguration } = requireFromBuilder('app-builder-lib/out/util/config/config');
 const { DebugLogger } = requireFromBuilder('builder-util/out/DebugLogger');
+// Its logger writes "• loaded configuration" to stdout, which node:test's child-process protocol also uses: a
+// write landing inside a test report made the runner fail the file ("Unable to deserialize cloned data").
+requireFromBuilder('builder-util/out/log').log.stream = process.stderr;
 
 interface BuilderConfig {
   appId: string;
